@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where alg_conntrack sits in the IPv4 netfilter hooks. The priorities are
+ * netfilter's own, so that rules of iptables/nftables see packets in the same
+ * state as they would with nf_conntrack + nf_nat.
+ */
+
+#include "core/hooks.h"
+
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+
+static unsigned int alg_hook_conntrack_in(void *priv, struct sk_buff *skb,
+					  const struct nf_hook_state *state)
+{
+	return NF_ACCEPT;
+}
+
+static unsigned int alg_hook_nat_dst(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	return NF_ACCEPT;
+}
+
+static unsigned int alg_hook_nat_src(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	return NF_ACCEPT;
+}
+
+static unsigned int alg_hook_helper(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	return NF_ACCEPT;
+}
+
+static unsigned int alg_hook_confirm(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	return NF_ACCEPT;
+}
+
+#define ALG_HOOK(fn, num, prio)				\
+	{ .hook = (fn), .pf = NFPROTO_IPV4, .hooknum = (num), .priority = (prio) }
+
+static const struct nf_hook_ops alg_hook_ops[] = {
+	ALG_HOOK(alg_hook_conntrack_in, NF_INET_PRE_ROUTING, NF_IP_PRI_CONNTRACK),
+	ALG_HOOK(alg_hook_conntrack_in, NF_INET_LOCAL_OUT, NF_IP_PRI_CONNTRACK),
+	ALG_HOOK(alg_hook_nat_dst, NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST),
+	ALG_HOOK(alg_hook_nat_dst, NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST),
+	ALG_HOOK(alg_hook_nat_src, NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC),
+	ALG_HOOK(alg_hook_nat_src, NF_INET_LOCAL_IN, NF_IP_PRI_NAT_SRC),
+	ALG_HOOK(alg_hook_helper, NF_INET_POST_ROUTING, NF_IP_PRI_CONNTRACK_HELPER),
+	ALG_HOOK(alg_hook_helper, NF_INET_LOCAL_IN, NF_IP_PRI_CONNTRACK_HELPER),
+	ALG_HOOK(alg_hook_confirm, NF_INET_POST_ROUTING, NF_IP_PRI_CONNTRACK_CONFIRM),
+	ALG_HOOK(alg_hook_confirm, NF_INET_LOCAL_IN, NF_IP_PRI_CONNTRACK_CONFIRM),
+};
+
+int alg_hooks_net_init(struct net *net)
+{
+	return nf_register_net_hooks(net, alg_hook_ops, ARRAY_SIZE(alg_hook_ops));
+}
+
+void alg_hooks_net_uninit(struct net *net)
+{
+	nf_unregister_net_hooks(net, alg_hook_ops, ARRAY_SIZE(alg_hook_ops));
+}
