@@ -4,7 +4,10 @@
  * gateway for IPv4, independent of nf_conntrack/nf_nat.
  */
 
+#include "core/conn.h"
 #include "core/netns.h"
+#include "core/nfct.h"
+#include "core/table.h"
 
 #include <linux/module.h>
 #include <linux/init.h>
@@ -13,20 +16,44 @@ static int __init alg_mod_init(void)
 {
 	int ret;
 
+	/* The packet path relies on the object layout the design promises. */
+	BUILD_BUG_ON(offsetof(struct alg_conn, ct_general) != 0);
+	BUILD_BUG_ON(sizeof(struct alg_conn) > 192);
+
+	ret = alg_table_init();
+	if (ret < 0)
+		goto err_table;
+
+	ret = alg_conn_init();
+	if (ret < 0)
+		goto err_conn;
+
+	ret = alg_nfct_init();
+	if (ret < 0)
+		goto err_nfct;
+
 	ret = alg_netns_init();
 	if (ret < 0)
 		goto err_netns;
 
-	pr_info("alg_conntrack loaded\n");
+	pr_info("alg_conntrack loaded (connection object %zu bytes)\n",
+		sizeof(struct alg_conn));
 	return 0;
 
 err_netns:
+	alg_nfct_uninit();
+err_nfct:
+	alg_conn_uninit();
+err_conn:
+err_table:
 	return ret;
 }
 
 static void __exit alg_mod_exit(void)
 {
 	alg_netns_uninit();
+	alg_nfct_uninit();
+	alg_conn_uninit();
 	pr_info("alg_conntrack unloaded\n");
 }
 

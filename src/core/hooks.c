@@ -6,14 +6,21 @@
  */
 
 #include "core/hooks.h"
+#include "core/track.h"
 
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 
+static unsigned int alg_hook_defrag(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	return alg_track_defrag(skb, state);
+}
+
 static unsigned int alg_hook_conntrack_in(void *priv, struct sk_buff *skb,
 					  const struct nf_hook_state *state)
 {
-	return NF_ACCEPT;
+	return alg_track_in(skb, state);
 }
 
 static unsigned int alg_hook_nat_dst(void *priv, struct sk_buff *skb,
@@ -37,13 +44,15 @@ static unsigned int alg_hook_helper(void *priv, struct sk_buff *skb,
 static unsigned int alg_hook_confirm(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
-	return NF_ACCEPT;
+	return alg_track_confirm(skb);
 }
 
 #define ALG_HOOK(fn, num, prio)				\
 	{ .hook = (fn), .pf = NFPROTO_IPV4, .hooknum = (num), .priority = (prio) }
 
 static const struct nf_hook_ops alg_hook_ops[] = {
+	ALG_HOOK(alg_hook_defrag, NF_INET_PRE_ROUTING, NF_IP_PRI_CONNTRACK_DEFRAG),
+	ALG_HOOK(alg_hook_defrag, NF_INET_LOCAL_OUT, NF_IP_PRI_CONNTRACK_DEFRAG),
 	ALG_HOOK(alg_hook_conntrack_in, NF_INET_PRE_ROUTING, NF_IP_PRI_CONNTRACK),
 	ALG_HOOK(alg_hook_conntrack_in, NF_INET_LOCAL_OUT, NF_IP_PRI_CONNTRACK),
 	ALG_HOOK(alg_hook_nat_dst, NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST),

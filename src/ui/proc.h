@@ -2,9 +2,9 @@
 #ifndef _ALG_PROC_H
 #define _ALG_PROC_H
 
-#include <net/net_namespace.h>
+#include "core/netns.h"
 
-int alg_proc_net_init(struct net *net);
-void alg_proc_net_uninit(struct net *net);
+int alg_proc_net_init(struct alg_net *an);
+void alg_proc_net_uninit(struct alg_net *an);
 
 #endif /* _ALG_PROC_H */

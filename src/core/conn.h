@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _ALG_CONN_H
+#define _ALG_CONN_H
+
+#include "alg_conntrack/tuple.h"
+#include "alg_conntrack/tcp_state.h"
+
+#include <linux/skbuff.h>
+#include <linux/list_nulls.h>
+#include <linux/refcount.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <net/net_namespace.h>
+
+/* One direction of a connection, as it sits in the hash table. */
+struct alg_tuple_hash {
+	struct hlist_nulls_node node;
+	struct alg_tuple tuple;
+};
+
+/* ct->status bits; the names follow netfilter's IPS_* where they overlap. */
+enum alg_conn_status {
+	ALG_CONN_SEEN_REPLY,
+	ALG_CONN_ASSURED,
+	ALG_CONN_CONFIRMED,
+	ALG_CONN_DYING,
+	ALG_CONN_EXPECTED,
+	ALG_CONN_SRC_NAT,
+	ALG_CONN_DST_NAT,
+	ALG_CONN_NAT_DONE_SRC,
+	ALG_CONN_NAT_DONE_DST,
+	ALG_CONN_SEQ_ADJUST,
+};
+
+struct alg_conn_tcp {
+	struct alg_tcp_dir dir[ALG_DIR_MAX];
+	u32 last_seq;
+	u32 last_ack;
+	u32 last_end;
+	u16 last_win;
+	u8 state;
+	u8 last_dir;
+	u8 retrans;
+	u8 last_index;
+};
+
+struct alg_conn_udp {
+	u32 stream_ts;	/* jiffies32 after which a replied flow is a stream */
+};
+
+struct alg_conn_ext;
+
+/*
+ * A tracked connection. ct_general must stay first: skb->_nfct points here
+ * and the kernel's nf_conntrack_put() drops the reference through it.
+ * Objects come from a SLAB_TYPESAFE_BY_RCU cache: a lockless reader may see
+ * an object freed and reused under it, so every lookup re-checks the tuple
+ * after taking its reference.
+ */
+struct alg_conn {
+	struct nf_conntrack ct_general;
+	spinlock_t lock;
+	u32 timeout;		/* jiffies32 expiry once confirmed, else relative */
+	unsigned long status;
+	struct alg_tuple_hash th[ALG_DIR_MAX];
+	possible_net_t net;
+	struct alg_conn *master;
+	struct alg_conn_ext *ext;
+	struct hlist_node nat_bysource;
+	u16 cpu;		/* whose unconfirmed/dying list holds th[0] */
+	union {
+		struct alg_conn_tcp tcp;
+		struct alg_conn_udp udp;
+	} proto;
+};
+
+static inline struct alg_conn *alg_th_conn(const struct alg_tuple_hash *h)
+{
+	return container_of(h, struct alg_conn, th[h->tuple.dir]);
+}
+
+static inline struct net *alg_conn_net(const struct alg_conn *ct)
+{
+	return read_pnet(&ct->net);
+}
+
+static inline const struct alg_tuple *alg_conn_tuple(const struct alg_conn *ct,
+						     int dir)
+{
+	return &ct->th[dir].tuple;
+}
+
+static inline u8 alg_conn_proto(const struct alg_conn *ct)
+{
+	return ct->th[ALG_DIR_ORIGINAL].tuple.proto;
+}
+
+static inline bool alg_conn_confirmed(const struct alg_conn *ct)
+{
+	return test_bit(ALG_CONN_CONFIRMED, &ct->status);
+}
+
+static inline bool alg_conn_dying(const struct alg_conn *ct)
+{
+	return test_bit(ALG_CONN_DYING, &ct->status);
+}
+
+/* Time stamps are 32-bit jiffies, as in netfilter, to keep the object small. */
+#define alg_now()	((u32)jiffies)
+
+static inline s32 alg_conn_expires(const struct alg_conn *ct)
+{
+	return (s32)(READ_ONCE(ct->timeout) - alg_now());
+}
+
+static inline bool alg_conn_expired(const struct alg_conn *ct)
+{
+	return alg_conn_expires(ct) <= 0;
+}
+
+/* skb->_nfct: the connection pointer with ctinfo in the low bits. */
+static inline struct alg_conn *alg_skb_conn(const struct sk_buff *skb,
+					    enum ip_conntrack_info *ctinfo)
+{
+	unsigned long nfct = skb_get_nfct(skb);
+
+	*ctinfo = nfct & NFCT_INFOMASK;
+	return (struct alg_conn *)(nfct & NFCT_PTRMASK);
+}
+
+static inline void alg_skb_set_conn(struct sk_buff *skb, struct alg_conn *ct,
+				    enum ip_conntrack_info ctinfo)
+{
+	skb->_nfct = (unsigned long)ct | ctinfo;
+}
+
+static inline void alg_conn_get(struct alg_conn *ct)
+{
+	refcount_inc(&ct->ct_general.use);
+}
+
+static inline void alg_conn_put(struct alg_conn *ct)
+{
+	nf_conntrack_put(&ct->ct_general);
+}
+
+static inline void alg_conn_refresh(struct alg_conn *ct, u32 timeout)
+{
+	/* Before confirmation the timeout is relative; confirm adds now. */
+	if (!alg_conn_confirmed(ct))
+		WRITE_ONCE(ct->timeout, timeout);
+	else if (READ_ONCE(ct->timeout) != alg_now() + timeout)
+		WRITE_ONCE(ct->timeout, alg_now() + timeout);
+}
+
+struct alg_conn *alg_conn_alloc(struct net *net, const struct alg_tuple *orig,
+				const struct alg_tuple *reply, gfp_t gfp);
+void alg_conn_free(struct alg_conn *ct);
+bool alg_conn_kill(struct alg_conn *ct);
+void alg_conn_set_closing(struct alg_conn *ct);
+
+int alg_conn_init(void);
+void alg_conn_uninit(void);
+
+#endif /* _ALG_CONN_H */

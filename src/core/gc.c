@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Expiry without a timer per connection: lookups kill what they find
+ * expired, and this worker sweeps a slice of the table at a time so that
+ * idle entries go too. It speeds up while it finds expired entries and
+ * slows down on a clean table.
+ */
+
+#include "core/gc.h"
+#include "core/conn.h"
+#include "core/table.h"
+
+#include <linux/rculist_nulls.h>
+
+#define ALG_GC_SLICES		32
+#define ALG_GC_MIN_BUCKETS	256
+#define ALG_GC_INTERVAL_IDLE	(HZ / 4)
+#define ALG_GC_INTERVAL_BUSY	1
+
+static void alg_gc_work(struct work_struct *work)
+{
+	struct alg_net *an = container_of(to_delayed_work(work), struct alg_net,
+					  gc_work);
+	unsigned int budget = max(an->buckets / ALG_GC_SLICES, ALG_GC_MIN_BUCKETS);
+	unsigned int b = an->gc_next, expired = 0;
+	struct hlist_nulls_node *n;
+	struct alg_tuple_hash *h;
+	struct alg_conn *ct;
+
+	while (budget--) {
+		if (b >= an->buckets)
+			b = 0;
+		rcu_read_lock();
+		hlist_nulls_for_each_entry_rcu(h, n, &an->hash[b], node) {
+			ct = alg_th_conn(h);
+			if (!alg_conn_expired(ct) ||
+			    !refcount_inc_not_zero(&ct->ct_general.use))
+				continue;
+			/* Recycled under us? Then it is not ours to kill. */
+			if (alg_conn_confirmed(ct) && alg_conn_expired(ct) &&
+			    net_eq(alg_conn_net(ct), an->net) && alg_conn_kill(ct))
+				expired++;
+			alg_conn_put(ct);
+		}
+		rcu_read_unlock();
+		b++;
+	}
+	an->gc_next = b;
+	cond_resched();
+	if (!READ_ONCE(an->exiting))
+		queue_delayed_work(system_power_efficient_wq, &an->gc_work,
+				   expired ? ALG_GC_INTERVAL_BUSY :
+					     ALG_GC_INTERVAL_IDLE);
+}
+
+void alg_gc_net_start(struct alg_net *an)
+{
+	INIT_DEFERRABLE_WORK(&an->gc_work, alg_gc_work);
+	queue_delayed_work(system_power_efficient_wq, &an->gc_work,
+			   ALG_GC_INTERVAL_IDLE);
+}
+
+void alg_gc_net_stop(struct alg_net *an)
+{
+	WRITE_ONCE(an->exiting, true);
+	cancel_delayed_work_sync(&an->gc_work);
+}

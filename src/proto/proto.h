@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _ALG_PROTO_H
+#define _ALG_PROTO_H
+
+#include "core/conn.h"
+#include "core/netns.h"
+
+#include <linux/seq_file.h>
+
+/* proto->packet() result besides NF_ACCEPT/NF_DROP/-NF_ACCEPT (invalid). */
+#define ALG_VERDICT_REOPEN	(-1000)
+
+/* What each layer-4 protocol contributes to tracking. */
+struct alg_proto {
+	u8 proto;
+	const char *name;
+	/* Fill the layer-4 part of t from the packet; false if malformed. */
+	bool (*tuple)(const struct sk_buff *skb, unsigned int dataoff,
+		      struct alg_tuple *t);
+	/* First packet of a connection: false refuses to track it. */
+	bool (*new)(struct alg_net *an, struct alg_conn *ct,
+		    const struct sk_buff *skb, unsigned int dataoff);
+	/* Every packet: state and timeout; returns a verdict (see above). */
+	int (*packet)(struct alg_net *an, struct alg_conn *ct,
+		      const struct sk_buff *skb, unsigned int dataoff,
+		      enum ip_conntrack_info ctinfo);
+	/* Protocol state for /proc/net/alg_conntrack, e.g. "ESTABLISHED ". */
+	void (*show)(struct seq_file *s, const struct alg_conn *ct);
+};
+
+extern const struct alg_proto alg_proto_tcp;
+extern const struct alg_proto alg_proto_udp;
+extern const struct alg_proto alg_proto_icmp;
+extern const struct alg_proto alg_proto_generic;
+
+static inline const struct alg_proto *alg_proto_find(u8 proto)
+{
+	switch (proto) {
+	case ALG_PROTO_TCP:
+		return &alg_proto_tcp;
+	case ALG_PROTO_UDP:
+		return &alg_proto_udp;
+	case ALG_PROTO_ICMP:
+		return &alg_proto_icmp;
+	default:
+		return &alg_proto_generic;
+	}
+}
+
+/* Tracked ports live at the start of the TCP and UDP headers alike. */
+bool alg_proto_ports_tuple(const struct sk_buff *skb, unsigned int dataoff,
+			   struct alg_tuple *t);
+
+void alg_proto_log_invalid(struct alg_net *an, const struct sk_buff *skb,
+			   const char *proto, const char *why);
+
+#endif /* _ALG_PROTO_H */

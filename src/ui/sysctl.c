@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * net.alg_conntrack.* : per-namespace settings. Out-of-range values are
+ * refused with -EINVAL by proc_dointvec_minmax, never clamped.
+ */
+
+#include "ui/sysctl.h"
+#include "core/table.h"
+
+#include <linux/sysctl.h>
+#include <net/net_namespace.h>
+
+static int alg_sysctl_timeout_max = INT_MAX / HZ;
+static int alg_sysctl_u8_max = 255;
+
+/* Defaults as in nf_conntrack, so that switching changes no behaviour. */
+void alg_sysctl_defaults(struct alg_net *an)
+{
+	struct alg_net_cfg *c = &an->cfg;
+	int i;
+
+	c->max = alg_table_max;
+	c->enable = 1;
+	c->tcp_be_liberal = 0;
+	c->tcp_loose = 1;
+	c->tcp_max_retrans = 3;
+	c->log_invalid = 0;
+	for (i = 0; i < ALG_TCP_TIMEOUT_MAX; i++)
+		c->tcp_timeouts[i] = alg_tcp_timeouts_default[i];
+	c->udp_timeout = 30;
+	c->udp_timeout_stream = 120;
+	c->icmp_timeout = 30;
+	c->generic_timeout = 600;
+	c->expect_max = 4096;
+	c->helper_auto = 1;
+}
+
+#define ALG_INT(n, field, lo, hi) {					\
+	.procname = (n), .data = (void *)offsetof(struct alg_net, field),	\
+	.maxlen = sizeof(int), .mode = 0644,				\
+	.proc_handler = proc_dointvec_minmax, .extra1 = (lo), .extra2 = (hi) }
+#define ALG_BOOL(n, field) ALG_INT(n, field, SYSCTL_ZERO, SYSCTL_ONE)
+#define ALG_TIMEOUT(n, field) ALG_INT(n, field, SYSCTL_ONE, &alg_sysctl_timeout_max)
+#define ALG_TCP_TO(n, i) ALG_TIMEOUT("tcp_timeout_" n, cfg.tcp_timeouts[i])
+
+/* .data holds offsets into struct alg_net until a namespace's copy is made. */
+static const struct ctl_table alg_sysctl_template[] = {
+	ALG_INT("max", cfg.max, SYSCTL_ONE, SYSCTL_INT_MAX),
+	{ .procname = "count", .data = (void *)offsetof(struct alg_net, count),
+	  .maxlen = sizeof(int), .mode = 0444, .proc_handler = proc_dointvec },
+	{ .procname = "buckets", .data = (void *)offsetof(struct alg_net, buckets),
+	  .maxlen = sizeof(unsigned int), .mode = 0444,
+	  .proc_handler = proc_douintvec },
+	ALG_BOOL("enable", cfg.enable),
+	ALG_BOOL("tcp_be_liberal", cfg.tcp_be_liberal),
+	ALG_BOOL("tcp_loose", cfg.tcp_loose),
+	ALG_INT("tcp_max_retrans", cfg.tcp_max_retrans, SYSCTL_ONE, &alg_sysctl_u8_max),
+	ALG_BOOL("log_invalid", cfg.log_invalid),
+	ALG_TCP_TO("syn_sent", ALG_TCP_SYN_SENT),
+	ALG_TCP_TO("syn_recv", ALG_TCP_SYN_RECV),
+	ALG_TCP_TO("established", ALG_TCP_ESTABLISHED),
+	ALG_TCP_TO("fin_wait", ALG_TCP_FIN_WAIT),
+	ALG_TCP_TO("close_wait", ALG_TCP_CLOSE_WAIT),
+	ALG_TCP_TO("last_ack", ALG_TCP_LAST_ACK),
+	ALG_TCP_TO("time_wait", ALG_TCP_TIME_WAIT),
+	ALG_TCP_TO("close", ALG_TCP_CLOSE),
+	ALG_TCP_TO("syn_sent2", ALG_TCP_SYN_SENT2),
+	ALG_TCP_TO("max_retrans", ALG_TCP_TIMEOUT_RETRANS),
+	ALG_TCP_TO("unacknowledged", ALG_TCP_TIMEOUT_UNACK),
+	ALG_TIMEOUT("udp_timeout", cfg.udp_timeout),
+	ALG_TIMEOUT("udp_timeout_stream", cfg.udp_timeout_stream),
+	ALG_TIMEOUT("icmp_timeout", cfg.icmp_timeout),
+	ALG_TIMEOUT("generic_timeout", cfg.generic_timeout),
+	ALG_INT("expect_max", cfg.expect_max, SYSCTL_ONE, SYSCTL_INT_MAX),
+	ALG_BOOL("helper_auto", cfg.helper_auto),
+	{ }
+};
+
+int alg_sysctl_net_init(struct alg_net *an)
+{
+	struct ctl_table *t;
+	int i;
+
+	t = kmemdup(alg_sysctl_template, sizeof(alg_sysctl_template), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; t[i].procname; i++)
+		t[i].data = (char *)an + (unsigned long)t[i].data;
+	an->sysctl = register_net_sysctl(an->net, "net/alg_conntrack", t);
+	if (!an->sysctl) {
+		kfree(t);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void alg_sysctl_net_uninit(struct alg_net *an)
+{
+	struct ctl_table *t = an->sysctl->ctl_table_arg;
+
+	unregister_net_sysctl_table(an->sysctl);
+	kfree(t);
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _ALG_SYSCTL_H
+#define _ALG_SYSCTL_H
+
+#include "core/netns.h"
+
+void alg_sysctl_defaults(struct alg_net *an);
+int alg_sysctl_net_init(struct alg_net *an);
+void alg_sysctl_net_uninit(struct alg_net *an);
+
+#endif /* _ALG_SYSCTL_H */
