@@ -8,6 +8,7 @@
 #include "core/netns.h"
 #include "core/nfct.h"
 #include "core/table.h"
+#include "nat/nat.h"
 
 #include <linux/module.h>
 #include <linux/init.h>
@@ -28,6 +29,10 @@ static int __init alg_mod_init(void)
 	if (ret < 0)
 		goto err_conn;
 
+	ret = alg_nat_init();
+	if (ret < 0)
+		goto err_nat;
+
 	ret = alg_nfct_init();
 	if (ret < 0)
 		goto err_nfct;
@@ -43,6 +48,8 @@ static int __init alg_mod_init(void)
 err_netns:
 	alg_nfct_uninit();
 err_nfct:
+	alg_nat_uninit();
+err_nat:
 	alg_conn_uninit();
 err_conn:
 err_table:
@@ -53,6 +60,7 @@ static void __exit alg_mod_exit(void)
 {
 	alg_netns_uninit();
 	alg_nfct_uninit();
+	alg_nat_uninit();
 	alg_conn_uninit();
 	pr_info("alg_conntrack unloaded\n");
 }

@@ -60,6 +60,12 @@ static inline int alg_icmp_reply_type(u8 type)
 	}
 }
 
+/* ICMP errors quote a packet and belong to its connection; never a tuple. */
+static inline bool alg_icmp_type_is_error(u8 type)
+{
+	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
+
 /*
  * The tuple the other side's packets carry. Returns false for ICMP types that
  * have no reply, which therefore cannot start a connection.

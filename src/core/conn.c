@@ -8,6 +8,7 @@
 #include "core/netns.h"
 #include "core/table.h"
 #include "core/ext.h"
+#include "nat/nat.h"
 
 #include <linux/slab.h>
 
@@ -58,6 +59,7 @@ void alg_conn_free(struct alg_conn *ct)
 	struct alg_net *an = alg_net(alg_conn_net(ct));
 
 	alg_ext_destroy(ct);
+	alg_nat_conn_destroy(ct);
 	alg_table_del_list(an, ct);
 	if (ct->master)
 		alg_conn_put(ct->master);

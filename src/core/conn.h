@@ -29,6 +29,7 @@ enum alg_conn_status {
 	ALG_CONN_NAT_DONE_SRC,
 	ALG_CONN_NAT_DONE_DST,
 	ALG_CONN_SEQ_ADJUST,
+	ALG_CONN_MASQ,
 };
 
 struct alg_conn_tcp {

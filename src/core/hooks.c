@@ -7,6 +7,7 @@
 
 #include "core/hooks.h"
 #include "core/track.h"
+#include "nat/nat.h"
 
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -26,13 +27,13 @@ static unsigned int alg_hook_conntrack_in(void *priv, struct sk_buff *skb,
 static unsigned int alg_hook_nat_dst(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
-	return NF_ACCEPT;
+	return alg_nat_hook(skb, state);
 }
 
 static unsigned int alg_hook_nat_src(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
-	return NF_ACCEPT;
+	return alg_nat_hook(skb, state);
 }
 
 static unsigned int alg_hook_helper(void *priv, struct sk_buff *skb,

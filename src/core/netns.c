@@ -10,7 +10,9 @@
 #include "core/gc.h"
 #include "core/hooks.h"
 #include "core/table.h"
+#include "nat/nat.h"
 #include "ui/proc.h"
+#include "ui/proc_nat.h"
 #include "ui/sysctl.h"
 
 unsigned int alg_net_id __read_mostly;
@@ -27,6 +29,10 @@ static int __net_init alg_netns_net_init(struct net *net)
 	if (ret < 0)
 		goto err_table;
 
+	ret = alg_nat_net_init(an);
+	if (ret < 0)
+		goto err_nat;
+
 	ret = alg_sysctl_net_init(an);
 	if (ret < 0)
 		goto err_sysctl;
@@ -34,6 +40,10 @@ static int __net_init alg_netns_net_init(struct net *net)
 	ret = alg_proc_net_init(an);
 	if (ret < 0)
 		goto err_proc;
+
+	ret = alg_proc_nat_net_init(an);
+	if (ret < 0)
+		goto err_proc_nat;
 
 	alg_gc_net_start(an);
 
@@ -45,10 +55,14 @@ static int __net_init alg_netns_net_init(struct net *net)
 
 err_hooks:
 	alg_gc_net_stop(an);
+	alg_proc_nat_net_uninit(an);
+err_proc_nat:
 	alg_proc_net_uninit(an);
 err_proc:
 	alg_sysctl_net_uninit(an);
 err_sysctl:
+	alg_nat_net_uninit(an);
+err_nat:
 	alg_table_net_uninit(an);
 err_table:
 	return ret;
@@ -59,10 +73,13 @@ static void __net_exit alg_netns_net_exit(struct net *net)
 	struct alg_net *an = alg_net(net);
 
 	alg_hooks_net_uninit(net);
+	alg_proc_nat_net_uninit(an);
 	alg_proc_net_uninit(an);
 	alg_gc_net_stop(an);
-	alg_table_net_uninit(an);
 	alg_sysctl_net_uninit(an);
+	/* Connections point into the NAT state until they are freed. */
+	alg_table_net_uninit(an);
+	alg_nat_net_uninit(an);
 }
 
 static struct pernet_operations alg_netns_ops = {

@@ -9,6 +9,8 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+struct alg_nat_net;
+
 /* Per-CPU counters, the columns of /proc/net/stat/alg_conntrack. */
 struct alg_stat {
 	unsigned int found;
@@ -70,7 +72,7 @@ struct alg_net {
 	bool exiting;
 	struct alg_net_cfg cfg;
 	struct ctl_table_header *sysctl;
-	void *nat;	/* NAT engine state, owned by src/nat */
+	struct alg_nat_net *nat;	/* owned by src/nat */
 	void *expect;	/* expectation table, owned by src/helpers */
 };
 

@@ -341,18 +341,20 @@ restart:
 			if (h->tuple.dir != ALG_DIR_ORIGINAL)
 				continue;
 			ct = alg_th_conn(h);
-			if (!refcount_inc_not_zero(&ct->ct_general.use))
+			/* Cheap look first; decided again once referenced. */
+			if (!fn(ct, data) ||
+			    !refcount_inc_not_zero(&ct->ct_general.use))
 				continue;
 			if (!net_eq(alg_conn_net(ct), an->net) ||
-			    !alg_conn_confirmed(ct) || alg_conn_dying(ct)) {
+			    !alg_conn_confirmed(ct) || alg_conn_dying(ct) ||
+			    !fn(ct, data)) {
 				alg_conn_put(ct);
 				continue;
 			}
 			rcu_read_unlock();
-			if (fn(ct, data))
-				alg_conn_kill(ct);
+			alg_conn_kill(ct);
 			alg_conn_put(ct);
-			/* The chain may have changed while unlocked. */
+			/* The chain changed under us: walk it again. */
 			goto restart;
 		}
 		rcu_read_unlock();

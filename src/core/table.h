@@ -20,8 +20,10 @@ void alg_table_add_dying(struct alg_net *an, struct alg_conn *ct);
 bool alg_table_early_drop(struct alg_net *an);
 
 /*
- * Call fn on every confirmed connection of a namespace with a reference
- * held; fn returning true kills the connection. May sleep between buckets.
+ * Kill every confirmed connection of a namespace for which fn returns true.
+ * fn runs under RCU and must not sleep; it may see a connection that is
+ * being recycled, so it is asked again once a reference is held. May sleep
+ * between buckets.
  */
 void alg_table_iterate(struct alg_net *an,
 		       bool (*fn)(struct alg_conn *ct, void *data), void *data);

@@ -59,13 +59,6 @@ static bool alg_track_tuple(const struct sk_buff *skb, unsigned int nhoff,
 	return alg_proto_find(t->proto)->tuple(skb, *dataoff, t);
 }
 
-static bool alg_icmp_is_error(u8 type)
-{
-	return type == ICMP_DEST_UNREACH || type == ICMP_SOURCE_QUENCH ||
-	       type == ICMP_TIME_EXCEEDED || type == ICMP_PARAMETERPROB ||
-	       type == ICMP_REDIRECT;
-}
-
 /*
  * An ICMP error belongs to the connection of the packet it quotes. The quoted
  * packet travelled the other way, so its inverted tuple is the key. Returns
@@ -84,7 +77,7 @@ static unsigned int alg_track_icmp_error(struct alg_net *an,
 
 	*handled = false;
 	ih = skb_header_pointer(skb, dataoff, sizeof(_ih), &_ih);
-	if (!ih || !alg_icmp_is_error(ih->type))
+	if (!ih || !alg_icmp_type_is_error(ih->type))
 		return NF_ACCEPT;
 	*handled = true;
 	if (!alg_track_tuple(skb, dataoff + sizeof(*ih), &inner, &inoff) ||

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _ALG_NAT_RULES_H
+#define _ALG_NAT_RULES_H
+
+#include "alg_conntrack/nat_rule.h"
+#include "core/netns.h"
+
+#include <linux/netfilter.h>
+#include <linux/seq_file.h>
+
+#define ALG_NAT_RULES_MAX	4096
+
+struct alg_nat_entry {
+	struct alg_nat_rule rule;
+	atomic64_t packets;
+	atomic64_t bytes;
+};
+
+/* A whole rule set, replaced as one under RCU so a packet sees one set. */
+struct alg_nat_table {
+	struct rcu_head rcu;
+	unsigned int n;
+	unsigned int start[ALG_NAT_NCHAINS + 1];	/* per chain, in order */
+	struct alg_nat_entry e[];
+};
+
+struct alg_nat_table *alg_nat_table_alloc(unsigned int n);
+int alg_nat_rules_edit(struct alg_net *an, int cmd, const struct alg_nat_rule *r,
+		       u32 pos, const char **why);
+void alg_nat_rules_replace(struct alg_net *an, struct alg_nat_table *t);
+int alg_nat_table_apply(const struct alg_nat_table *old, int cmd,
+			const struct alg_nat_rule *r, u32 pos,
+			struct alg_nat_table **out, const char **why);
+void alg_nat_rules_show(struct alg_net *an, struct seq_file *s);
+
+/*
+ * First rule of the hook's chain that matches the packet, counted. The CT
+ * rules (helper assignment) and the NAT rules are two separate passes, as
+ * iptables' raw and nat tables are.
+ */
+bool alg_nat_rules_eval(struct alg_net *an, const struct sk_buff *skb,
+			const struct nf_hook_state *state, bool ct_rules,
+			struct alg_nat_rule *out);
+
+int alg_nat_rules_net_init(struct alg_net *an);
+void alg_nat_rules_net_uninit(struct alg_net *an);
+
+#endif /* _ALG_NAT_RULES_H */
