@@ -9,6 +9,7 @@
 #include "core/nfct.h"
 #include "core/table.h"
 #include "nat/nat.h"
+#include "helpers/ftp.h"
 
 #include <linux/module.h>
 #include <linux/init.h>
@@ -33,6 +34,10 @@ static int __init alg_mod_init(void)
 	if (ret < 0)
 		goto err_nat;
 
+	ret = alg_ftp_init();
+	if (ret < 0)
+		goto err_ftp;
+
 	ret = alg_nfct_init();
 	if (ret < 0)
 		goto err_nfct;
@@ -48,6 +53,8 @@ static int __init alg_mod_init(void)
 err_netns:
 	alg_nfct_uninit();
 err_nfct:
+	alg_ftp_uninit();
+err_ftp:
 	alg_nat_uninit();
 err_nat:
 	alg_conn_uninit();
@@ -60,6 +67,7 @@ static void __exit alg_mod_exit(void)
 {
 	alg_netns_uninit();
 	alg_nfct_uninit();
+	alg_ftp_uninit();
 	alg_nat_uninit();
 	alg_conn_uninit();
 	pr_info("alg_conntrack unloaded\n");

@@ -8,6 +8,7 @@
 #include "core/hooks.h"
 #include "core/track.h"
 #include "nat/nat.h"
+#include "helpers/helper.h"
 
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -39,7 +40,7 @@ static unsigned int alg_hook_nat_src(void *priv, struct sk_buff *skb,
 static unsigned int alg_hook_helper(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
-	return NF_ACCEPT;
+	return alg_helper_hook(skb, state);
 }
 
 static unsigned int alg_hook_confirm(void *priv, struct sk_buff *skb,

@@ -11,6 +11,7 @@
 #include "core/hooks.h"
 #include "core/table.h"
 #include "nat/nat.h"
+#include "helpers/expect.h"
 #include "ui/proc.h"
 #include "ui/proc_nat.h"
 #include "ui/sysctl.h"
@@ -32,6 +33,10 @@ static int __net_init alg_netns_net_init(struct net *net)
 	ret = alg_nat_net_init(an);
 	if (ret < 0)
 		goto err_nat;
+
+	ret = alg_expect_net_init(an);
+	if (ret < 0)
+		goto err_expect;
 
 	ret = alg_sysctl_net_init(an);
 	if (ret < 0)
@@ -61,6 +66,8 @@ err_proc_nat:
 err_proc:
 	alg_sysctl_net_uninit(an);
 err_sysctl:
+	alg_expect_net_uninit(an);
+err_expect:
 	alg_nat_net_uninit(an);
 err_nat:
 	alg_table_net_uninit(an);
@@ -79,6 +86,7 @@ static void __net_exit alg_netns_net_exit(struct net *net)
 	alg_sysctl_net_uninit(an);
 	/* Connections point into the NAT state until they are freed. */
 	alg_table_net_uninit(an);
+	alg_expect_net_uninit(an);
 	alg_nat_net_uninit(an);
 }
 

@@ -10,6 +10,7 @@
 #include <net/netns/generic.h>
 
 struct alg_nat_net;
+struct alg_expect_net;
 
 /* Per-CPU counters, the columns of /proc/net/stat/alg_conntrack. */
 struct alg_stat {
@@ -73,7 +74,7 @@ struct alg_net {
 	struct alg_net_cfg cfg;
 	struct ctl_table_header *sysctl;
 	struct alg_nat_net *nat;	/* owned by src/nat */
-	void *expect;	/* expectation table, owned by src/helpers */
+	struct alg_expect_net *expect;	/* owned by src/helpers */
 };
 
 extern unsigned int alg_net_id;

@@ -10,6 +10,9 @@
 #include "core/netns.h"
 #include "core/table.h"
 #include "proto/proto.h"
+#include "helpers/expect.h"
+#include "helpers/helper.h"
+#include "nat/seqadj.h"
 
 #include <linux/icmp.h>
 #include <linux/ip.h>
@@ -102,6 +105,7 @@ static struct alg_conn *alg_track_new(struct alg_net *an, struct sk_buff *skb,
 				      const struct alg_tuple *t,
 				      const struct alg_proto *p)
 {
+	struct alg_expect *exp;
 	struct alg_tuple reply;
 	struct alg_conn *ct;
 
@@ -113,6 +117,20 @@ static struct alg_conn *alg_track_new(struct alg_net *an, struct sk_buff *skb,
 	if (!p->new(an, ct, skb, dataoff)) {
 		alg_conn_put(ct);
 		return NULL;
+	}
+	exp = alg_expect_take(an, t);
+	if (exp) {
+		/* Announced by a helper: related to its master, NATed alike. */
+		alg_conn_get(exp->master);
+		ct->master = exp->master;
+		set_bit(ALG_CONN_EXPECTED, &ct->status);
+		if (exp->helper)
+			alg_helper_attach(ct, exp->helper);
+		if (exp->expectfn)
+			exp->expectfn(ct, exp);
+		alg_expect_put(exp);
+	} else {
+		alg_helper_auto(an, ct);
 	}
 	alg_table_add_unconfirmed(an, ct);
 	return ct;
@@ -226,10 +244,17 @@ unsigned int alg_track_confirm(struct sk_buff *skb)
 	struct alg_net *an;
 	int ret;
 
-	if (!ct || alg_conn_confirmed(ct) ||
-	    CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL)
+	if (!ct)
 		return NF_ACCEPT;
 	an = alg_net(alg_conn_net(ct));
+	/* Loopback packets were shifted when they left already. */
+	if (test_bit(ALG_CONN_SEQ_ADJUST, &ct->status) && skb->pkt_type != PACKET_LOOPBACK &&
+	    !alg_seqadj_packet(skb, ct, ctinfo)) {
+		ALG_STAT_INC(an, drop);
+		return NF_DROP;
+	}
+	if (alg_conn_confirmed(ct) || CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL)
+		return NF_ACCEPT;
 	ret = alg_table_confirm(an, ct);
 	if (likely(!ret))
 		return NF_ACCEPT;

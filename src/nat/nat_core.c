@@ -12,6 +12,7 @@
 #include "nat/nat_rules.h"
 #include "alg_conntrack/nat_port.h"
 #include "core/table.h"
+#include "helpers/helper.h"
 
 #include <linux/icmp.h>
 #include <linux/inetdevice.h>
@@ -220,6 +221,8 @@ int alg_nat_setup(struct alg_conn *ct, const struct alg_nat_range *range,
 			ct->th[ALG_DIR_REPLY].tuple.dir = ALG_DIR_REPLY;
 			set_bit(m == ALG_NAT_MANIP_SRC ? ALG_CONN_SRC_NAT :
 				ALG_CONN_DST_NAT, &ct->status);
+			/* A DNAT to a helper's port gets the helper, as in netfilter. */
+			alg_helper_auto(an, ct);
 		}
 	}
 	if (m == ALG_NAT_MANIP_SRC && test_bit(ALG_CONN_SRC_NAT, &ct->status)) {
@@ -308,6 +311,14 @@ static unsigned int alg_nat_first_packet(struct alg_conn *ct,
 	struct alg_nat_range r;
 	bool bind = false;
 
+	/* "-j CT --helper NAME": what iptables does in the raw table. */
+	if (m == ALG_NAT_MANIP_DST && !ct->master &&
+	    alg_nat_rules_eval(an, skb, state, true, &rule)) {
+		const struct alg_helper *h = alg_helper_find_name(rule.helper);
+
+		if (h)
+			alg_helper_attach(ct, h);
+	}
 	if (alg_nat_rules_eval(an, skb, state, false, &rule)) {
 		bind = rule.target != ALG_NAT_TGT_ACCEPT;
 		if (bind && !alg_nat_rule_range(&rule, skb, state, &r)) {

@@ -5,6 +5,7 @@
  */
 
 #include "proto/proto.h"
+#include "nat/seqadj.h"
 
 #include <linux/netfilter.h>
 #include <net/tcp.h>
@@ -121,6 +122,13 @@ static int alg_tcp_packet(struct alg_net *an, struct alg_conn *ct,
 		return -NF_ACCEPT;
 	}
 	class = alg_tcp_seg_classify(seg.flags);
+	if (test_bit(ALG_CONN_SEQ_ADJUST, &ct->status)) {
+		/* The peer acknowledges the stream NAT resized; undo that. */
+		s32 off = alg_seqadj_offset(ct, !dir, seg.ack - 1);
+
+		seg.ack -= off;
+		seg.sack_highest -= off;
+	}
 
 	spin_lock_bh(&ct->lock);
 	old = tcp->state;
@@ -162,7 +170,7 @@ static int alg_tcp_packet(struct alg_net *an, struct alg_conn *ct,
 		break;
 	}
 	if (!alg_tcp_in_window(&tcp->dir[dir], &tcp->dir[!dir], dir, old, &seg,
-			       READ_ONCE(an->cfg.tcp_be_liberal), &why) ) {
+			       READ_ONCE(an->cfg.tcp_be_liberal), &why)) {
 		spin_unlock_bh(&ct->lock);
 		alg_proto_log_invalid(an, skb, "tcp", why);
 		return -NF_ACCEPT;

@@ -9,6 +9,8 @@
 #include "core/conn.h"
 #include "core/table.h"
 #include "proto/proto.h"
+#include "helpers/expect.h"
+#include "helpers/helper.h"
 
 #include <linux/proc_fs.h>
 #include <linux/rculist_nulls.h>
@@ -118,7 +120,17 @@ static int alg_proc_show(struct seq_file *s, void *v)
 	alg_proc_tuple(s, alg_conn_tuple(ct, ALG_DIR_REPLY));
 	if (test_bit(ALG_CONN_ASSURED, &ct->status))
 		seq_puts(s, "[ASSURED] ");
-	seq_printf(s, "mark=0 use=%u\n", refcount_read(&ct->ct_general.use));
+	seq_puts(s, "mark=0 ");
+	if (alg_conn_helper(ct))
+		seq_printf(s, "helper=%s ", alg_conn_helper(ct)->name);
+	if (ct->master) {
+		const struct alg_tuple *mt = alg_conn_tuple(ct->master,
+							    ALG_DIR_ORIGINAL);
+
+		seq_printf(s, "master=%pI4:%u-%pI4:%u ", &mt->saddr,
+			   ntohs(mt->sport), &mt->daddr, ntohs(mt->dport));
+	}
+	seq_printf(s, "use=%u\n", refcount_read(&ct->ct_general.use));
 out:
 	alg_conn_put(ct);
 	return 0;
@@ -189,6 +201,12 @@ static const struct seq_operations alg_proc_stat_ops = {
 	.show = alg_proc_stat_show,
 };
 
+static int alg_proc_expect_show(struct seq_file *s, void *v)
+{
+	alg_expect_show(alg_net(seq_file_single_net(s)), s);
+	return 0;
+}
+
 int alg_proc_net_init(struct alg_net *an)
 {
 	struct net *net = an->net;
@@ -197,15 +215,23 @@ int alg_proc_net_init(struct alg_net *an)
 			     &alg_proc_conntrack_ops, sizeof(struct alg_proc_iter)))
 		return -ENOMEM;
 	if (!proc_create_net("alg_conntrack", 0444, net->proc_net_stat,
-			     &alg_proc_stat_ops, sizeof(struct seq_net_private))) {
-		remove_proc_entry("alg_conntrack", net->proc_net);
-		return -ENOMEM;
-	}
+			     &alg_proc_stat_ops, sizeof(struct seq_net_private)))
+		goto err_stat;
+	if (!proc_create_net_single("alg_conntrack_expect", 0440, net->proc_net,
+				    alg_proc_expect_show, NULL))
+		goto err_expect;
 	return 0;
+
+err_expect:
+	remove_proc_entry("alg_conntrack", net->proc_net_stat);
+err_stat:
+	remove_proc_entry("alg_conntrack", net->proc_net);
+	return -ENOMEM;
 }
 
 void alg_proc_net_uninit(struct alg_net *an)
 {
+	remove_proc_entry("alg_conntrack_expect", an->net->proc_net);
 	remove_proc_entry("alg_conntrack", an->net->proc_net_stat);
 	remove_proc_entry("alg_conntrack", an->net->proc_net);
 }

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _ALG_EXPECT_H
+#define _ALG_EXPECT_H
+
+#include "core/conn.h"
+#include "core/netns.h"
+
+#include <linux/seq_file.h>
+#include <linux/timer.h>
+
+struct alg_helper;
+
+/*
+ * A connection a helper has announced: its ORIGINAL tuple, any source port.
+ * Owned by its master, which it keeps referenced; gone when used, when it
+ * times out, or when the master dies.
+ */
+struct alg_expect {
+	struct hlist_node hnode;	/* namespace hash, by tuple */
+	struct hlist_node lnode;	/* master's list */
+	struct alg_tuple tuple;		/* sport is a wildcard */
+	struct alg_conn *master;
+	const struct alg_helper *helper;	/* for the new connection */
+	/* NAT: where the expected connection must really go. */
+	__be32 saved_addr;
+	__be16 saved_port;
+	u8 dir;				/* of the expected connection, vs master */
+	void (*expectfn)(struct alg_conn *ct, struct alg_expect *exp);
+	struct timer_list timeout;
+	refcount_t use;
+	struct rcu_head rcu;
+};
+
+struct alg_expect_net {
+	spinlock_t lock;
+	unsigned int count;
+	unsigned int hsize;
+	struct hlist_head hash[];
+};
+
+struct alg_expect *alg_expect_alloc(struct alg_conn *master,
+				    const struct alg_helper *helper);
+void alg_expect_put(struct alg_expect *exp);
+int alg_expect_insert(struct alg_expect *exp);
+void alg_expect_remove(struct alg_expect *exp);
+struct alg_expect *alg_expect_take(struct alg_net *an, const struct alg_tuple *t);
+void alg_expect_kill_master(struct alg_conn *master);
+void alg_expect_show(struct alg_net *an, struct seq_file *s);
+
+int alg_expect_net_init(struct alg_net *an);
+void alg_expect_net_uninit(struct alg_net *an);
+
+#endif /* _ALG_EXPECT_H */

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * FTP conntrack helper: reads the control connection in both directions
+ * and expects the data connection that PORT/EPRT (client, active mode) or a
+ * 227/229 reply (server, passive mode) announces.
+ *
+ * Unlike nf_conntrack_ftp it keeps per-direction line state, so a command
+ * split over segments or several lines in one segment are understood; text
+ * it cannot parse is counted and let through, never dropped. It only opens
+ * the data connection towards the peer that announced it (no third-party
+ * pinholes), never to a port below 1024, and never twice for the same
+ * bytes: each direction's stream is read once, in order.
+ */
+
+#include "helpers/ftp.h"
+#include "helpers/helper.h"
+#include "helpers/expect.h"
+#include "nat/nat.h"
+#include "nat/nat_ftp.h"
+#include "nat/seqadj.h"
+#include "alg_conntrack/ftp_parse.h"
+
+#include <linux/module.h>
+#include <linux/tcp.h>
+#include <net/ip.h>
+
+#define ALG_FTP_MATCHES_MAX	4
+
+static unsigned short alg_ftp_ports[ALG_HELPER_PORTS_MAX] = { 21 };
+static unsigned int alg_ftp_nports = 1;
+module_param_array_named(ports, alg_ftp_ports, ushort, &alg_ftp_nports, 0444);
+MODULE_PARM_DESC(ports, "FTP server ports (default 21, up to 8)");
+
+struct alg_ftp_conn {
+	struct alg_ftp_line_state lines[ALG_DIR_MAX];
+	u32 next_seq[ALG_DIR_MAX];
+	bool seq_valid[ALG_DIR_MAX];
+};
+
+struct alg_ftp_found {
+	struct alg_ftp_match m;
+	size_t seg_off;
+	bool in_segment;
+};
+
+struct alg_ftp_scan {
+	bool from_client;
+	unsigned int n;
+	unsigned int bad;
+	struct alg_ftp_found found[ALG_FTP_MATCHES_MAX];
+};
+
+static void alg_ftp_scan_line(const struct alg_ftp_line *line, void *arg)
+{
+	struct alg_ftp_scan *sc = arg;
+	struct alg_ftp_found *f;
+	int ret;
+
+	if (sc->n == ALG_FTP_MATCHES_MAX)
+		return;
+	f = &sc->found[sc->n];
+	ret = alg_ftp_parse_line(line->s, line->len, sc->from_client, &f->m);
+	if (ret < 0)
+		sc->bad++;
+	if (ret <= 0)
+		return;
+	f->in_segment = alg_ftp_line_span(line, f->m.off, f->m.len, &f->seg_off);
+	sc->n++;
+}
+
+/* Act on one announcement; returns NF_ACCEPT or NF_DROP (NAT failed). */
+static unsigned int alg_ftp_expect(struct sk_buff *skb, struct alg_conn *ct,
+				   enum ip_conntrack_info ctinfo,
+				   unsigned int dataoff,
+				   const struct alg_ftp_found *f, int *diff)
+{
+	struct alg_net *an = alg_net(alg_conn_net(ct));
+	int dir = CTINFO2DIR(ctinfo);
+	const struct alg_tuple *mine = alg_conn_tuple(ct, dir);
+	const struct alg_tuple *peer = alg_conn_tuple(ct, !dir);
+	__be32 addr = f->m.addr ? f->m.addr : mine->saddr;
+	struct alg_expect *exp;
+	unsigned int verdict = NF_ACCEPT;
+
+	/* The sender may only open a way to itself. */
+	if (addr != mine->saddr) {
+		ALG_STAT_INC(an, ftp_third_party);
+		net_info_ratelimited("alg_conntrack: ftp: %pI4 announced %pI4:%u, not itself; ignored\n",
+				     &mine->saddr, &addr, f->m.port);
+		return NF_ACCEPT;
+	}
+	if (f->m.port < 1024) {
+		ALG_STAT_INC(an, ftp_bad_cmd);
+		net_info_ratelimited("alg_conntrack: ftp: %pI4 announced privileged port %u; ignored\n",
+				     &addr, f->m.port);
+		return NF_ACCEPT;
+	}
+	exp = alg_expect_alloc(ct, NULL);
+	if (!exp)
+		return NF_ACCEPT;
+	exp->tuple.saddr = peer->saddr;
+	exp->tuple.daddr = addr;
+	exp->tuple.dport = htons(f->m.port);
+	exp->tuple.proto = IPPROTO_TCP;
+	exp->dir = !dir;
+
+	if (test_bit(ALG_CONN_SRC_NAT, &ct->status) ||
+	    test_bit(ALG_CONN_DST_NAT, &ct->status)) {
+		if (f->in_segment)
+			verdict = alg_nat_ftp(skb, ct, ctinfo, dataoff + f->seg_off,
+					      &f->m, exp, diff);
+		else
+			/* Its start already left untranslated; nothing to fix. */
+			ALG_STAT_INC(an, ftp_bad_cmd);
+	} else {
+		alg_expect_insert(exp);
+	}
+	alg_expect_put(exp);
+	return verdict;
+}
+
+static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
+			struct alg_conn *ct, enum ip_conntrack_info ctinfo)
+{
+	struct alg_net *an = alg_net(alg_conn_net(ct));
+	struct alg_ftp_conn *fc = alg_conn_help_data(ct);
+	int dir = CTINFO2DIR(ctinfo);
+	struct alg_ftp_scan sc = { .from_client = dir == ALG_DIR_ORIGINAL };
+	unsigned int dataoff, datalen, skip = 0, verdict = NF_ACCEPT;
+	const struct tcphdr *th;
+	struct tcphdr _th;
+	int i, diff = 0;
+	u32 seq;
+
+	if (ctinfo != IP_CT_ESTABLISHED && ctinfo != IP_CT_ESTABLISHED_REPLY)
+		return NF_ACCEPT;
+	th = skb_header_pointer(skb, protoff, sizeof(_th), &_th);
+	if (!th)
+		return NF_ACCEPT;
+	dataoff = protoff + th->doff * 4;
+	if (dataoff >= skb->len)
+		return NF_ACCEPT;
+	datalen = skb->len - dataoff;
+	seq = ntohl(th->seq);
+	/* Control traffic is small; a linear copy keeps the parser simple. */
+	if (skb_linearize(skb))
+		return NF_DROP;
+
+	spin_lock_bh(&ct->lock);
+	if (fc->seq_valid[dir] && seq != fc->next_seq[dir]) {
+		u32 ahead = fc->next_seq[dir] - seq;
+
+		if ((s32)ahead > 0 && ahead < datalen) {
+			/* Partly retransmitted: read only what is new. */
+			skip = ahead;
+		} else if ((s32)ahead > 0) {
+			/* Old data, already read: a retransmission. */
+			spin_unlock_bh(&ct->lock);
+			return NF_ACCEPT;
+		} else {
+			/* A gap: the missing bytes may end any line. */
+			alg_ftp_lines_reset(&fc->lines[dir]);
+			fc->lines[dir].overlong = true;
+		}
+	}
+	fc->seq_valid[dir] = true;
+	fc->next_seq[dir] = seq + datalen;
+	alg_ftp_lines_feed(&fc->lines[dir], (const char *)skb->data + dataoff + skip,
+			   datalen - skip, alg_ftp_scan_line, &sc);
+	spin_unlock_bh(&ct->lock);
+
+	if (sc.bad) {
+		ALG_STAT_ADD(an, ftp_bad_cmd, sc.bad);
+		net_info_ratelimited("alg_conntrack: ftp: %u unparsable command(s) from %pI4, let through\n",
+				     sc.bad, &alg_conn_tuple(ct, dir)->saddr);
+	}
+	/* Last first: rewriting a span must not move the ones before it. */
+	for (i = sc.n - 1; i >= 0 && verdict == NF_ACCEPT; i--) {
+		sc.found[i].seg_off += skip;
+		verdict = alg_ftp_expect(skb, ct, ctinfo, dataoff, &sc.found[i], &diff);
+	}
+	if (diff)
+		alg_seqadj_set(ct, ctinfo, seq, diff);
+	return verdict;
+}
+
+static struct alg_helper alg_ftp_helper = {
+	.name = "ftp",
+	.proto = IPPROTO_TCP,
+	.data_size = sizeof(struct alg_ftp_conn),
+	.max_expected = 1,
+	.expect_timeout = 5 * 60,
+	.help = alg_ftp_help,
+};
+
+int alg_ftp_init(void)
+{
+	unsigned int i;
+
+	if (alg_ftp_nports > ALG_HELPER_PORTS_MAX)
+		return -EINVAL;
+	for (i = 0; i < alg_ftp_nports; i++) {
+		if (!alg_ftp_ports[i]) {
+			pr_err("alg_conntrack: ftp: port 0 in ports=\n");
+			return -EINVAL;
+		}
+		alg_ftp_helper.ports[i] = htons(alg_ftp_ports[i]);
+	}
+	alg_ftp_helper.nports = alg_ftp_nports;
+	return alg_helper_register(&alg_ftp_helper);
+}
+
+void alg_ftp_uninit(void)
+{
+	alg_helper_unregister(&alg_ftp_helper);
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _ALG_HELPER_H
+#define _ALG_HELPER_H
+
+#include "core/conn.h"
+#include "core/ext.h"
+#include "core/netns.h"
+
+#include <linux/netfilter.h>
+
+#define ALG_HELPER_PORTS_MAX	8
+#define ALG_HELPER_NAME_MAX	16
+
+/* An application-layer helper: reads a protocol's control connection. */
+struct alg_helper {
+	char name[ALG_HELPER_NAME_MAX];
+	u8 proto;
+	unsigned int nports;
+	__be16 ports[ALG_HELPER_PORTS_MAX];	/* server ports */
+	unsigned int data_size;			/* per-connection state */
+	unsigned int max_expected;		/* per master */
+	unsigned int expect_timeout;		/* seconds */
+	int (*help)(struct sk_buff *skb, unsigned int protoff,
+		    struct alg_conn *ct, enum ip_conntrack_info ctinfo);
+	struct list_head list;
+};
+
+static inline const struct alg_helper *alg_conn_helper(const struct alg_conn *ct)
+{
+	return ct->ext ? ct->ext->helper : NULL;
+}
+
+static inline void *alg_conn_help_data(struct alg_conn *ct)
+{
+	return ct->ext->help;
+}
+
+int alg_helper_register(struct alg_helper *h);
+void alg_helper_unregister(struct alg_helper *h);
+const struct alg_helper *alg_helper_find_name(const char *name);
+int alg_helper_attach(struct alg_conn *ct, const struct alg_helper *h);
+void alg_helper_auto(struct alg_net *an, struct alg_conn *ct);
+unsigned int alg_helper_hook(struct sk_buff *skb,
+			     const struct nf_hook_state *state);
+
+#endif /* _ALG_HELPER_H */
