@@ -59,7 +59,7 @@ struct alg_conn_ext;
  */
 struct alg_conn {
 	struct nf_conntrack ct_general;
-	spinlock_t lock;
+	spinlock_t lock;	/* protocol state, helper data */
 	u32 timeout;		/* jiffies32 expiry once confirmed, else relative */
 	unsigned long status;
 	struct alg_tuple_hash th[ALG_DIR_MAX];

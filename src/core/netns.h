@@ -37,7 +37,7 @@ struct alg_stat {
  * the packet path never takes a lock shared by all CPUs.
  */
 struct alg_pcpu {
-	spinlock_t lock;
+	spinlock_t lock;	/* both lists */
 	struct hlist_nulls_head unconfirmed;
 	struct hlist_nulls_head dying;
 };
@@ -85,7 +85,7 @@ static inline struct alg_net *alg_net(const struct net *net)
 }
 
 #define ALG_STAT_INC(an, field)		this_cpu_inc((an)->stat->field)
-#define ALG_STAT_ADD(an, field, n)	this_cpu_add((an)->stat->field, (n))
+#define ALG_STAT_ADD(an, field, n)	this_cpu_add((an)->stat->field, n)
 
 int alg_netns_init(void);
 void alg_netns_uninit(void);

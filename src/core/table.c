@@ -35,8 +35,8 @@ MODULE_PARM_DESC(max, "default maximum connections per namespace");
 static spinlock_t alg_table_locks[ALG_LOCKS] __cacheline_aligned_in_smp;
 
 /* The lists of the per-CPU heads end in values no bucket number can have. */
-#define ALG_NULLS_UNCONFIRMED	(1U << 30)
-#define ALG_NULLS_DYING		((1U << 30) + 1)
+#define ALG_NULLS_UNCONFIRMED	BIT(30)
+#define ALG_NULLS_DYING		(BIT(30) + 1)
 
 static u32 alg_table_hash(const struct alg_net *an, const struct alg_tuple *t)
 {
@@ -111,12 +111,15 @@ begin:
 	return NULL;
 }
 
+/* Sparse counts two acquisitions whether one or two locks are taken. */
 static void alg_table_lock2(unsigned int l1, unsigned int l2)
+	__acquires(alg_table_locks) __acquires(alg_table_locks)
 {
 	l1 %= ALG_LOCKS;
 	l2 %= ALG_LOCKS;
 	if (l1 == l2) {
 		spin_lock(&alg_table_locks[l1]);
+		__acquire(alg_table_locks);
 	} else if (l1 < l2) {
 		spin_lock(&alg_table_locks[l1]);
 		spin_lock_nested(&alg_table_locks[l2], SINGLE_DEPTH_NESTING);
@@ -127,12 +130,15 @@ static void alg_table_lock2(unsigned int l1, unsigned int l2)
 }
 
 static void alg_table_unlock2(unsigned int l1, unsigned int l2)
+	__releases(alg_table_locks) __releases(alg_table_locks)
 {
 	l1 %= ALG_LOCKS;
 	l2 %= ALG_LOCKS;
 	spin_unlock(&alg_table_locks[l1]);
 	if (l1 != l2)
 		spin_unlock(&alg_table_locks[l2]);
+	else
+		__release(alg_table_locks);
 }
 
 /* Whether some confirmed connection other than ignore uses tuple t. */

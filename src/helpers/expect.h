@@ -32,7 +32,7 @@ struct alg_expect {
 };
 
 struct alg_expect_net {
-	spinlock_t lock;
+	spinlock_t lock;	/* hash, masters' lists, count */
 	unsigned int count;
 	unsigned int hsize;
 	struct hlist_head hash[];

@@ -150,13 +150,14 @@ static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
 	if (fc->seq_valid[dir] && seq != fc->next_seq[dir]) {
 		u32 ahead = fc->next_seq[dir] - seq;
 
-		if ((s32)ahead > 0 && ahead < datalen) {
-			/* Partly retransmitted: read only what is new. */
-			skip = ahead;
-		} else if ((s32)ahead > 0) {
+		if ((s32)ahead > 0 && ahead >= datalen) {
 			/* Old data, already read: a retransmission. */
 			spin_unlock_bh(&ct->lock);
 			return NF_ACCEPT;
+		}
+		if ((s32)ahead > 0) {
+			/* Partly retransmitted: read only what is new. */
+			skip = ahead;
 		} else {
 			/* A gap: the missing bytes may end any line. */
 			alg_ftp_lines_reset(&fc->lines[dir]);

@@ -175,15 +175,15 @@ static int alg_nat_unique(struct alg_net *an, struct alg_tuple *t,
 	wanted = ntohs(*alg_nat_keyp(t, m));
 	if (!r->random && alg_nat_in_range(t, m, r) && !alg_nat_used(an, t, ct))
 		return 0;
+	/* DNAT without ports keeps the port; the clash stays a clash. */
+	if (!r->ports && t->proto != IPPROTO_ICMP && m == ALG_NAT_MANIP_DST)
+		return 0;
 	if (r->ports) {
 		lo = r->port_lo;
 		hi = r->port_hi;
 	} else if (t->proto == IPPROTO_ICMP) {
 		lo = 0;
 		hi = 65535;
-	} else if (m == ALG_NAT_MANIP_DST) {
-		/* DNAT without ports keeps the port; the clash stays a clash. */
-		return 0;
 	} else {
 		alg_nat_default_ports(wanted, &lo, &hi);
 	}

@@ -150,12 +150,12 @@ int alg_nat_rules_edit(struct alg_net *an, int cmd, const struct alg_nat_rule *r
 		       u32 pos, const char **why)
 {
 	struct alg_nat_net *nn = an->nat;
-	struct alg_nat_table *t;
+	struct alg_nat_table *old, *t;
 	int ret;
 
 	mutex_lock(&nn->lock);
-	ret = alg_nat_table_apply(rcu_dereference_protected(nn->table,
-				  lockdep_is_held(&nn->lock)), cmd, r, pos, &t, why);
+	old = rcu_dereference_protected(nn->table, lockdep_is_held(&nn->lock));
+	ret = alg_nat_table_apply(old, cmd, r, pos, &t, why);
 	if (!ret)
 		alg_nat_rules_replace(an, t);
 	mutex_unlock(&nn->lock);
@@ -201,8 +201,9 @@ bool alg_nat_rules_eval(struct alg_net *an, const struct sk_buff *skb,
 	t = rcu_dereference(an->nat->table);
 	for (i = t ? t->start[c] : 0; t && i < t->start[c + 1]; i++) {
 		struct alg_nat_entry *e = &t->e[i];
+		bool is_ct = e->rule.target == ALG_NAT_TGT_CT;
 
-		if ((e->rule.target == ALG_NAT_TGT_CT) != ct_rules)
+		if (is_ct != ct_rules)
 			continue;
 		if (!alg_nat_rule_match(&e->rule, iph->saddr, iph->daddr,
 					iph->protocol, sport, dport,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Once the FTP NAT helper has changed the length of a payload, every later
- * sequence number in that direction, and every acknowledgement and SACK
+ * sequence number in that direction, and every acknowledgment and SACK
  * edge coming back, is off by the accumulated difference. Each direction
  * remembers where the last change happened and the offsets before and
  * after it, so that retransmissions of data from before the change are
