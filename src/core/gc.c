@@ -12,8 +12,9 @@
 
 #include <linux/rculist_nulls.h>
 
+/* A default-sized table is swept whole each run; a huge one in 32 slices. */
 #define ALG_GC_SLICES		32
-#define ALG_GC_MIN_BUCKETS	256
+#define ALG_GC_MIN_BUCKETS	16384
 #define ALG_GC_INTERVAL_IDLE	(HZ / 4)
 #define ALG_GC_INTERVAL_BUSY	1
 
@@ -43,10 +44,10 @@ static void alg_gc_work(struct work_struct *work)
 			alg_conn_put(ct);
 		}
 		rcu_read_unlock();
-		b++;
+		if (!(++b & 1023))
+			cond_resched();
 	}
 	an->gc_next = b;
-	cond_resched();
 	if (!READ_ONCE(an->exiting))
 		queue_delayed_work(system_power_efficient_wq, &an->gc_work,
 				   expired ? ALG_GC_INTERVAL_BUSY :
@@ -55,7 +56,8 @@ static void alg_gc_work(struct work_struct *work)
 
 void alg_gc_net_start(struct alg_net *an)
 {
-	INIT_DEFERRABLE_WORK(&an->gc_work, alg_gc_work);
+	/* Not deferrable: idle CPUs would leave expired entries counted. */
+	INIT_DELAYED_WORK(&an->gc_work, alg_gc_work);
 	queue_delayed_work(system_power_efficient_wq, &an->gc_work,
 			   ALG_GC_INTERVAL_IDLE);
 }
