@@ -22,7 +22,8 @@ static void alg_gc_work(struct work_struct *work)
 {
 	struct alg_net *an = container_of(to_delayed_work(work), struct alg_net,
 					  gc_work);
-	unsigned int budget = max(an->buckets / ALG_GC_SLICES, ALG_GC_MIN_BUCKETS);
+	unsigned int budget = min(an->buckets, max(an->buckets / ALG_GC_SLICES,
+						   (unsigned int)ALG_GC_MIN_BUCKETS));
 	unsigned int b = an->gc_next, expired = 0;
 	struct hlist_nulls_node *n;
 	struct alg_tuple_hash *h;
