@@ -30,9 +30,7 @@ static int __init alg_mod_init(void)
 	if (ret < 0)
 		goto err_conn;
 
-	ret = alg_nat_init();
-	if (ret < 0)
-		goto err_nat;
+	alg_nat_init();
 
 	ret = alg_ftp_init();
 	if (ret < 0)
@@ -46,17 +44,22 @@ static int __init alg_mod_init(void)
 	if (ret < 0)
 		goto err_netns;
 
+	/* Device events reach into per-namespace state: only while it exists. */
+	ret = alg_nat_masq_init();
+	if (ret < 0)
+		goto err_masq;
+
 	pr_info("alg_conntrack loaded (connection object %zu bytes)\n",
 		sizeof(struct alg_conn));
 	return 0;
 
+err_masq:
+	alg_netns_uninit();
 err_netns:
 	alg_nfct_uninit();
 err_nfct:
 	alg_ftp_uninit();
 err_ftp:
-	alg_nat_uninit();
-err_nat:
 	alg_conn_uninit();
 err_conn:
 err_table:
@@ -65,10 +68,10 @@ err_table:
 
 static void __exit alg_mod_exit(void)
 {
+	alg_nat_masq_uninit();
 	alg_netns_uninit();
 	alg_nfct_uninit();
 	alg_ftp_uninit();
-	alg_nat_uninit();
 	alg_conn_uninit();
 	pr_info("alg_conntrack unloaded\n");
 }

@@ -57,7 +57,6 @@ int alg_nat_masq_init(void);
 void alg_nat_masq_uninit(void);
 int alg_nat_net_init(struct alg_net *an);
 void alg_nat_net_uninit(struct alg_net *an);
-int alg_nat_init(void);
-void alg_nat_uninit(void);
+void alg_nat_init(void);
 
 #endif /* _ALG_NAT_H */

@@ -425,17 +425,11 @@ void alg_nat_net_uninit(struct alg_net *an)
 	an->nat = NULL;
 }
 
-int alg_nat_init(void)
+void alg_nat_init(void)
 {
 	int i;
 
 	for (i = 0; i < ALG_NAT_LOCKS; i++)
 		spin_lock_init(&alg_nat_locks[i]);
 	alg_nat_seed = get_random_u32();
-	return alg_nat_masq_init();
-}
-
-void alg_nat_uninit(void)
-{
-	alg_nat_masq_uninit();
 }
