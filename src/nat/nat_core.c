@@ -328,7 +328,19 @@ static unsigned int alg_nat_first_packet(struct alg_conn *ct,
 		if (rule.target == ALG_NAT_TGT_MASQUERADE)
 			set_bit(ALG_CONN_MASQ, &ct->status);
 	}
-	if (alg_nat_setup(ct, bind ? &r : NULL, m)) {
+	if (!bind) {
+		/*
+		 * A null binding must not clash either, as in nf_nat: the
+		 * gateway's own connection from a port that a masqueraded
+		 * one already uses gets another port.
+		 */
+		const struct alg_tuple *rt = alg_conn_tuple(ct, ALG_DIR_REPLY);
+
+		memset(&r, 0, sizeof(r));
+		r.addr_lo = m == ALG_NAT_MANIP_SRC ? rt->daddr : rt->saddr;
+		r.addr_hi = r.addr_lo;
+	}
+	if (alg_nat_setup(ct, &r, m)) {
 		net_info_ratelimited("alg_conntrack: NAT: no free tuple in range for %pI4 -> %pI4\n",
 				     &ip_hdr(skb)->saddr, &ip_hdr(skb)->daddr);
 		return NF_DROP;
