@@ -1,0 +1,160 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Expiry, with short timeouts set on the gateway (udp_timeout=2,
+# icmp_timeout=2, tcp_timeout_syn_sent=2, tcp_timeout_close=2,
+# tcp_timeout_time_wait=2):
+#  - the GC alone empties the table: flows of every kind are made, /proc is
+#    never read, and the count sysctl must drop back to 0;
+#  - each kind of entry is still in /proc/net/alg_conntrack about 1 s after
+#    its last packet and gone about 4 s after it;
+#  - out-of-range writes to the sysctls (0, -1, huge, 'abc', 2 for a bool)
+#    fail with EINVAL and leave the old value; read-only ones refuse writes.
+. "$(dirname "$0")/lib.sh"
+. "$SELFTEST_DIR/tools/ct_lib.sh"
+trap_cleanup 'drv_stop; mod_unload'
+[ -f "$MODULE" ] || skip_all "alg_conntrack.ko not built"
+need python3 iptables-legacy ip ping
+
+mod_unload
+insmod "$MODULE" || { ktap_not_ok "insmod alg_conntrack"; ktap_finish; }
+ct_topo || { ktap_not_ok "client -- gw -- server topology"; ktap_finish; }
+ct_pin gw
+drv_start
+C=10.0.1.2
+S=10.0.2.2
+
+for k in udp_timeout icmp_timeout tcp_timeout_syn_sent tcp_timeout_close \
+	 tcp_timeout_time_wait; do
+	ct_set gw $k 2
+	check_eq "$k set to 2" "$(ct_get gw $k)" 2
+done
+
+# Nothing answers these: SYNs to 7001 and UDP to 7002 die at the server.
+ipt server -A INPUT -p tcp --dport 7001 --syn -j DROP
+ipt server -A INPUT -p udp --dport 7002 -j DROP
+drv listen 7003
+
+# Flows of each kind. $1 is a number that keeps their ports apart.
+# UDP request, unanswered.
+mk_udp() { drv pkt c udp --src $C --dst $S --sport $((42000 + $1)) --dport 7002; }
+# A single SYN (raw: the client kernel would retransmit its own).
+mk_syn() { drv pkt c tcp --src $C --dst $S --sport $((43000 + $1)) --dport 7001 --flags S; }
+# Echo request (raw); the server's kernel replies.
+mk_ping() { drv pkt c icmp-echo --src $C --dst $S --id $((5000 + $1)); }
+# Connection reset by the client: CLOSE.
+mk_rst() { drv connect r$1 $S 7003 && drv echo r$1 && drv rst r$1 c && drv close r$1 s; }
+# Orderly close, client first: TIME_WAIT once the last ACK passes.
+mk_fin() {
+	drv connect f$1 $S 7003 && drv close f$1 c && drv recv f$1 s &&
+		drv close f$1 s
+}
+
+# --- The GC alone. The count sysctl only; reading /proc would expire
+# entries on its own.
+# The slow ones first: the raw ones all go out well within their 2 s.
+mk_ping 1
+mk_rst 1
+mk_fin 1
+for i in 1 2 3; do mk_udp $i; mk_syn $i; done
+n=$(ct_get gw count)
+diag "count after making flows: $n"
+check "flows counted" test "$n" -ge 6
+t0=$(now_ms)
+zero() { [ "$(ct_get gw count)" = 0 ]; }
+if wait_for 30 zero; then
+	ktap_ok "count back to 0 by GC, $(( $(now_ms) - t0 )) ms after the flows"
+else
+	ktap_not_ok "count back to 0 by GC"
+	diag "count still $(ct_get gw count)"
+fi
+check_eq "nothing left in /proc" "$(ct_count gw ipv4)" 0
+check_eq "entries column agrees" "$(ct_stat gw entries)" 0
+
+# --- Each kind in /proc: there at ~1 s, gone at ~4 s.
+# expiry NAME WORDS MAKE...: runs MAKE, then looks for the entry with WORDS.
+expiry() {
+	local name=$1 words=$2 tb ta tr
+	shift 2
+	tick; tb=$NOW
+	"$@"
+	tick; ta=$NOW
+	# The last packet went out in [tb, ta]; it expires 2 s after it.
+	[ $((tb + 1000 - NOW)) -le 0 ] || msleep "$(printf '%d.%03d' 0 $((tb + 1000 - NOW)))"
+	ct_find gw "$words"
+	local found=$?
+	tick; tr=$NOW
+	if [ $found = 0 ]; then
+		ktap_ok "$name: still there $((tr - tb)) ms after ($CT_STATE)"
+	elif [ $((tr - tb)) -lt 1900 ]; then
+		ktap_not_ok "$name: still there $((tr - tb)) ms after"
+	else
+		ktap_skip "$name: presence check too late ($((tr - tb)) ms)"
+	fi
+	# Gone ~4 s after the start, and at least 2.5 s after the last packet.
+	while tick && { [ "$NOW" -lt $((tb + 4000)) ] || [ "$NOW" -lt $((ta + 2500)) ]; }; do
+		msleep 0.1
+	done
+	if ct_find gw "$words"; then
+		ktap_not_ok "$name: gone $((NOW - tb)) ms after"
+		diag "$LINE"
+	else
+		ktap_ok "$name: gone $((NOW - tb)) ms after"
+	fi
+}
+expiry "UDP unreplied" "sport=42010 dport=7002 " mk_udp 10
+expiry "TCP SYN_SENT" "sport=43010 dport=7001 " mk_syn 10
+expiry "ICMP echo" "type=8 code=0 id=5010 " mk_ping 10
+expiry "TCP CLOSE" "dport=7003 " mk_rst 10
+expiry "TCP TIME_WAIT" "dport=7003 " mk_fin 11
+check "GC empties the table again" wait_for 30 zero
+
+# --- Sysctl values out of range. The writes run in one shell in the
+# gateway's namespace (a fork per write is slow under TCG); it prints
+# "KEY VALUE OLD NEW ERROR" per write.
+bad_values() {
+	local k v
+	for k in udp_timeout icmp_timeout tcp_timeout_established generic_timeout max; do
+		for v in 0 -1 2147483648 99999999999999999999 abc; do
+			echo "$k $v"
+		done
+	done
+	# Timeouts are seconds that must still fit in jiffies.
+	echo "udp_timeout 2147483647"
+	echo "tcp_timeout_close 2147483647"
+	for k in enable tcp_be_liberal tcp_loose log_invalid; do
+		echo "$k 2"
+		echo "$k -1"
+	done
+	echo "tcp_max_retrans 0"
+	echo "tcp_max_retrans 256"
+	# Read-only.
+	echo "count 5"
+	echo "buckets 5"
+}
+results=$(bad_values | nsx gw bash -c '
+	cd /proc/sys/net/alg_conntrack || exit 1
+	while read -r k v; do
+		read -r old < "$k"
+		{ printf "%s\n" "$v" > "$k"; } 2> /tmp/ct_err
+		read -r err < /tmp/ct_err
+		read -r new < "$k"
+		echo "$k $v $old $new ${err##*: }"
+	done')
+nres=0
+while read -r k v old new err; do
+	nres=$((nres + 1))
+	case $k in
+	count|buckets) want="Permission denied" ;;
+	*) want="Invalid argument" ;;
+	esac
+	check_eq "$k=$v refused ($want)" "$err" "$want"
+	check_eq "$k keeps $old after $v" "$new" "$old"
+done <<< "$results"
+check_eq "all writes tried" "$nres" "$(bad_values | wc -l)"
+check_eq "buckets is the hash size" "$(ct_get gw buckets)" 16384
+check "a good value still works" ct_set gw udp_timeout 31
+check_eq "and reads back" "$(ct_get gw udp_timeout)" 31
+
+drv quit
+drv_stop
+ktap_finish

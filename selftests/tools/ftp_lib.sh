@@ -1,0 +1,299 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the FTP ALG selftests (30-34), sourced after lib.sh.
+#
+#   ftp_setup TOOLS...          skip unless the module and TOOLS are there;
+#                               temp dir $FTP_TMP (guest /tmp), cleanup
+#                               trap, module loaded (with $FTP_MOD_PARAMS)
+#   ftp_vsftpd NS ADDR [PORT]   anonymous vsftpd in NS on ADDR:PORT (21),
+#                               root $FTP_TMP/root.NS (pub/ writable), log
+#                               of every command in $FTP_TMP/vsftpd.NS.log
+#   ftp_xfer NS HOST[:PORT] MODE OP...
+#                               one FTP session from NS doing each OP
+#                               ("get REMOTE LOCAL", "put LOCAL REMOTE",
+#                               "ls DIR"; "MODE:OP" with ftplib), MODE
+#                               pasv|epsv|port|eprt (lftp
+#                               does the first three, ftplib EPRT, which
+#                               lftp only sends for IPv6; with FTP_PY=1
+#                               ftplib does all); the client's debug output
+#                               in $FTP_LOG, ls output in $FTP_OUT; fails
+#                               unless each data connection was announced
+#                               with MODE's command;
+#                               with FTP_GW_NS=NS the ftplib client logs the
+#                               expectations of NS right after announcing
+#                               ("EXPECT src=A dst=B dport=P" in $FTP_LOG)
+#   ftp_announces               the last ftp_xfer's announcements, a line
+#                               each: the client's PORT/EPRT or the server's
+#                               227/229 as the client sent / got it
+#   ftp_port_of LINE            the data port such a line names
+#   ftp_data_ports              the ports of ftp_announces, in order
+#   ct_lines NS ERE             /proc/net/alg_conntrack lines matching ERE
+#   ct_has NS ERE               some line matches
+#   ct_snap NS                  take a copy of NS's table; ct_snap_lines and
+#                               ct_snap_has NS ERE look at the copy
+#   exp_lines NS / exp_count NS /proc/net/alg_conntrack_expect
+#   stat_sum NS COLUMN          sum over CPUs of a /proc/net/stat/alg_conntrack
+#                               column (by header name), decimal
+#   wait_for SECS CMD...        poll CMD every 0.2 s until it succeeds
+#   bg NAME NS CMD...           run CMD in NS in the background, output in
+#                               $FTP_TMP/NAME.out; bg_ready NAME waits for
+#                               "ready" in it; bg_kill NAME
+#   py_checks CMD...            run CMD (a ftp_tool.py scenario), turning
+#                               its "CHECK 0|1 text" lines into subtests and
+#                               "DIAG" lines into diagnostics
+#   mkdata FILE KIB             random file
+#   dmesg_mark / dmesg_new      kernel log lines since the mark
+#   slab_line                   the alg_conntrack line of /proc/slabinfo
+#   ftp_nat NS LINE...          write the rule lines to /proc/net/alg_nat of NS
+#   not CMD...                  CMD fails (for check)
+#   ftp_ns NAME... / ftp_link NS1 IF1 ADDR1 NS2 IF2 ADDR2 / ftp_router NS
+#                               namespaces, a veth pair with addresses, forwarding
+#   now_ms / since T0           milliseconds clock; seconds since T0 (1 dec.)
+
+FTP_TOOL="$SELFTEST_DIR/tools/ftp_tool.py"
+FTP_TMP=
+FTP_LOG=
+FTP_OUT=
+declare -A BG_PID
+
+ftp_setup() {
+	[ -f "$MODULE" ] || skip_all "alg_conntrack.ko not built"
+	need ip python3 "$@"
+	FTP_TMP=$(mktemp -d /tmp/alg_ftp.XXXXXX) || skip_all "no temp dir"
+	chmod 755 "$FTP_TMP"
+	FTP_LOG=$FTP_TMP/client.log
+	FTP_OUT=$FTP_TMP/client.out
+	trap_cleanup 'bg_killall; mod_unload; rm -rf "$FTP_TMP"'
+	# shellcheck disable=SC2086
+	mod_load ${FTP_MOD_PARAMS:-} || { echo "1..0 # insmod failed"; exit $KSFT_FAIL; }
+}
+
+# ftp_vsftpd NS ADDR [PORT] [CONF-LINE...]
+ftp_vsftpd() {
+	local n=$1 addr=$2 port=${3:-21} root conf
+	shift 3 2>/dev/null || shift $#
+	root=$FTP_TMP/root.$n
+	conf=$FTP_TMP/vsftpd.$n.conf
+	mkdir -p "$root/pub" "$FTP_TMP/empty"
+	chmod 755 "$root" "$FTP_TMP/empty"
+	chmod 777 "$root/pub"
+	cat > "$conf" <<-EOF
+	listen=YES
+	listen_ipv6=NO
+	listen_address=$addr
+	listen_port=$port
+	anonymous_enable=YES
+	local_enable=NO
+	anon_root=$root
+	write_enable=YES
+	anon_upload_enable=YES
+	anon_mkdir_write_enable=NO
+	no_anon_password=YES
+	seccomp_sandbox=NO
+	secure_chroot_dir=$FTP_TMP/empty
+	connect_from_port_20=YES
+	pasv_enable=YES
+	port_enable=YES
+	background=NO
+	max_clients=0
+	max_per_ip=0
+	idle_session_timeout=120
+	data_connection_timeout=60
+	xferlog_enable=YES
+	xferlog_std_format=NO
+	log_ftp_protocol=YES
+	vsftpd_log_file=$FTP_TMP/vsftpd.$n.log
+	EOF
+	printf '%s\n' "$@" >> "$conf"
+	nsx "$n" vsftpd "$conf" > "$FTP_TMP/vsftpd.$n.out" 2>&1 &
+	BG_PID[vsftpd_$n]=$!
+	wait_for 10 listening "$n" "$port"
+}
+
+listening() { nsx "$1" ss -Hltn "sport = :$2" | grep -q LISTEN; }
+
+wait_for() {
+	local t=$1 i
+	shift
+	for ((i = 0; i < t * 5; i++)); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	"$@"
+}
+
+mkdata() { head -c "$(($2 * 1024))" /dev/urandom > "$1"; }
+
+# The lftp settings: one try, no silent change of mode, the PASV address
+# used as the server sent it (so a missing rewrite fails).
+FTP_LFTP_BASE="set ftp:ssl-allow no; set net:max-retries 1; set net:timeout 60; set net:reconnect-interval-base 1; set ftp:auto-passive-mode no; set ftp:fix-pasv-address no; set ftp:ignore-pasv-address no; set cmd:fail-exit yes; set xfer:clobber yes"
+
+# ftp_xfer NS HOST[:PORT] MODE OP...
+ftp_xfer() {
+	local n=$1 hp=$2 mode=$3 host port set cmd rc want op nops a b
+	shift 3
+	host=${hp%%:*}
+	port=21
+	[ "$hp" = "$host" ] || port=${hp#*:}
+	nops=0
+	for op in "$@"; do
+		case ${op#*:} in get* | put* | ls*) nops=$((nops + 1)) ;; esac
+	done
+	: > "$FTP_OUT"
+	want=$(echo "$mode" | tr a-z A-Z)
+	if [ "$mode" = eprt ] || [ -n "${FTP_PY:-}" ]; then
+		cmd=()
+		for op in "$@"; do cmd+=(--op "$op"); done
+		[ -z "${FTP_GW_NS:-}" ] || cmd+=(--gw-ns "$(ns "$FTP_GW_NS")")
+		nsx "$n" timeout 90 python3 "$FTP_TOOL" client --host "$host" \
+			--port "$port" --mode "$mode" "${cmd[@]}" > "$FTP_OUT" 2> "$FTP_LOG"
+		rc=$?
+		[ $rc -eq 0 ] || { diag "python $mode $* failed (rc $rc): $(tail -n 3 "$FTP_LOG" | tr '\n' ' ')"; return 1; }
+		[ "$(grep -c '^ANNOUNCE ' "$FTP_LOG")" = "$nops" ] || return 1
+		# "MODE:OP" ops: the caller checks the modes
+		case "$*" in *:*) return 0 ;; esac
+		[ "$(grep -c "^ANNOUNCE $want" "$FTP_LOG")" = "$nops" ]
+		return
+	fi
+	case $mode in
+	pasv) set="set ftp:passive-mode on; set ftp:prefer-epsv no" ;;
+	epsv) set="set ftp:passive-mode on; set ftp:prefer-epsv yes" ;;
+	port) set="set ftp:passive-mode off" ;;
+	*) return 2 ;;
+	esac
+	cmd=
+	for op in "$@"; do
+		case $op in
+		get*) read -r _ a b <<< "$op"; cmd="$cmd get $a -o $b;" ;;
+		put*) read -r _ a b <<< "$op"; cmd="$cmd put $a -o $b;" ;;
+		*) cmd="$cmd $op;" ;;
+		esac
+	done
+	nsx "$n" timeout 90 lftp -d -p "$port" -u anonymous,test@ \
+		-e "$FTP_LFTP_BASE; $set; $cmd bye" "$host" > "$FTP_OUT" 2> "$FTP_LOG"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		diag "lftp $mode $* failed (rc $rc): $(grep -E -e '--->|<---|rror' "$FTP_LOG" | tail -n 4 | tr '\n' ' ')"
+		return 1
+	fi
+	# one announcement per data connection, all of the wanted kind
+	if [ "$(grep -E -c -e "---> (PORT|EPRT|PASV|EPSV)" "$FTP_LOG")" = "$nops" ] &&
+	   [ "$(grep -E -c -e "---> $want" "$FTP_LOG")" = "$nops" ]; then
+		return 0
+	fi
+	diag "lftp $mode $* did not use $want alone: $(grep -E -e '---> (PORT|EPRT|PASV|EPSV)' "$FTP_LOG" | tr '\n' ' ')"
+	grep -E -e '^(--->|<---|\*\*\*\*)' "$FTP_LOG" | tail -n 25 | sed 's/^/#   /'
+	return 1
+}
+
+# The announcements of the last ftp_xfer, one a line: the client's
+# PORT/EPRT, or the server's 227/229 reply.
+ftp_announces() {
+	grep -E -e '^(---> |ANNOUNCE )(PORT|EPRT)|^(<--- |REPLY )(227|229)' "$FTP_LOG"
+}
+
+# The data port an announcement line names.
+ftp_port_of() {
+	case $1 in
+	*PORT*) echo "$1" | sed -E 's/.*,([0-9]+),([0-9]+) *$/\1 \2/' | awk '{print $1 * 256 + $2}' ;;
+	*EPRT*) echo "$1" | sed -E 's/.*\|([0-9]+)\| *$/\1/' ;;
+	*227*) echo "$1" | sed -E 's/.*\(([0-9]+,){4}([0-9]+),([0-9]+)\).*/\2 \3/' | awk '{print $1 * 256 + $2}' ;;
+	*229*) echo "$1" | sed -E 's/.*\(\|\|\|([0-9]+)\|\).*/\1/' ;;
+	esac
+}
+
+# Data ports of the last ftp_xfer, in order.
+ftp_data_ports() {
+	local l
+	ftp_announces | while IFS= read -r l; do ftp_port_of "$l"; done
+}
+
+ct_lines() { nsx "$1" cat /proc/net/alg_conntrack | grep -E -e "$2"; }
+ct_has() { ct_lines "$@" > /dev/null; }
+ct_snap() { nsx "$1" cat /proc/net/alg_conntrack > "$FTP_TMP/ct.$1"; }
+ct_snap_lines() { grep -E -e "$2" "$FTP_TMP/ct.$1"; }
+ct_snap_has() { ct_snap_lines "$@" > /dev/null; }
+exp_lines() { nsx "$1" cat /proc/net/alg_conntrack_expect; }
+exp_count() { exp_lines "$1" | grep -c .; }
+exp_none() { [ "$(exp_count "$1")" = 0 ]; }
+
+stat_sum() {
+	nsx "$1" cat /proc/net/stat/alg_conntrack | awk -v col="$2" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
+		c { print $c }' | { s=0; while read -r h; do s=$((s + 16#$h)); done; echo $s; }
+}
+
+bg() {
+	local name=$1 n=$2
+	shift 2
+	nsx "$n" "$@" > "$FTP_TMP/$name.out" 2>&1 &
+	BG_PID[$name]=$!
+}
+bg_ready() { wait_for 10 grep -q '^ready' "$FTP_TMP/$1.out"; }
+bg_kill() {
+	local p=${BG_PID[$1]:-}
+	[ -n "$p" ] || return 0
+	kill "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+	unset "BG_PID[$1]"
+}
+bg_killall() {
+	local k
+	for k in "${!BG_PID[@]}"; do bg_kill "$k"; done
+}
+
+py_checks() {
+	local line rc
+	"$@" > "$FTP_TMP/py_checks.out" 2> "$FTP_TMP/py_checks.err"
+	rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"CHECK 1 "*) ktap_ok "${line#CHECK 1 }" ;;
+		"CHECK 0 "*) ktap_not_ok "${line#CHECK 0 }" ;;
+		"DIAG "*) diag "${line#DIAG }" ;;
+		*) diag "$line" ;;
+		esac
+	done < "$FTP_TMP/py_checks.out"
+	if [ "$rc" != 0 ]; then
+		diag "scenario exited $rc: $(tail -n 5 "$FTP_TMP/py_checks.err" | tr '\n' ' ')"
+		return 1
+	fi
+	return 0
+}
+
+DMESG_MARK=0
+dmesg_mark() { DMESG_MARK=$(dmesg | wc -l); }
+dmesg_new() { dmesg | tail -n +"$((DMESG_MARK + 1))"; }
+
+slab_line() { grep -E '^alg_conntrack ' /proc/slabinfo; }
+
+ftp_nat() {
+	local n=$1
+	shift
+	printf '%s\n' "$@" | nsx "$n" sh -c 'cat > /proc/net/alg_nat'
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+since() {
+	local d=$(( $(now_ms) - $1 ))
+	echo "$((d / 1000)).$((d % 1000 / 100))"
+}
+
+not() { ! "$@"; }
+
+# ftp_ns NAME...: namespaces with lo up
+ftp_ns() {
+	local n
+	for n in "$@"; do
+		ip netns add "$(ns "$n")" && nsx "$n" ip link set lo up || return 1
+	done
+}
+
+# ftp_link NS1 IF1 ADDR1/LEN NS2 IF2 ADDR2/LEN: a veth pair, both ends up
+ftp_link() {
+	ip link add "$2" netns "$(ns "$1")" type veth peer name "$5" netns "$(ns "$4")" || return 1
+	nsx "$1" ip addr add "$3" dev "$2" && nsx "$1" ip link set "$2" up &&
+		nsx "$4" ip addr add "$6" dev "$5" && nsx "$4" ip link set "$5" up
+}
+
+# ftp_router NS: forwards
+ftp_router() { nsx "$1" sysctl -qw net.ipv4.ip_forward=1; }
