@@ -8,8 +8,8 @@
 #   by -c/-w), a few TCP echo connections, a UDP burst, then UDP until the
 #   end; while it runs the gateway namespace is deleted, then the others;
 #   rmmod.
-# STRESS_BUDGET (default 170 s) bounds the run: no cycle starts after it,
-# so a slow (shared) host runs fewer cycles, which the output says.
+# STRESS_BUDGET (default 170 s; 0: none) bounds the run: no cycle starts
+# after it, so a slow (shared) host runs fewer cycles, which the output says.
 # Every RMMOD_EVERY-th cycle (default 10) unloads the module instead while
 # the traffic runs through the live gateway: rmmod does not refuse (nothing
 # holds a module reference), it must unhook, wait for the packets in flight
@@ -28,6 +28,7 @@ RMMOD_EVERY=${RMMOD_EVERY:-10}
 # while three other VMs shared the host's two CPUs.
 BUDGET=${STRESS_BUDGET:-170}
 MIN_CYCLES=${STRESS_MIN_CYCLES:-10}
+[ "$MIN_CYCLES" -le "$CYCLES" ] || MIN_CYCLES=$CYCLES
 BAD='WARNING|BUG|Oops|refcount_t|list_add corruption|list_del corruption|general protection'
 
 C=$(ns client)
@@ -99,7 +100,7 @@ t_start=$NOW
 done_cycles=0
 for i in $(seq "$CYCLES"); do
 	tick
-	if [ $(( (NOW - t_start) / 1000 )) -ge "$BUDGET" ]; then
+	if [ "$BUDGET" -gt 0 ] && [ $(( (NOW - t_start) / 1000 )) -ge "$BUDGET" ]; then
 		diag "time budget of $BUDGET s used up: stopping after $done_cycles of $CYCLES cycles"
 		break
 	fi
