@@ -4,6 +4,7 @@
 # make check      everything: unit tests, then all selftests in one VM boot
 # make unit       userspace unit tests of the pure-logic parts only
 # make demo       a gateway in the VM, with /proc/net/alg_conntrack shown
+# make bench      alg_conntrack vs nf_conntrack + nf_nat, one VM boot (bench/)
 # KDIR=...        build against another kernel tree
 
 KVER ?= $(shell scripts/kver)
@@ -27,4 +28,7 @@ check: module
 demo: module
 	scripts/vm-run scripts/demo
 
-.PHONY: all module clean unit check demo
+bench: module
+	bench/run
+
+.PHONY: all module clean unit check demo bench
