@@ -366,8 +366,10 @@ UNIT_TEST(accepted_forms)
 		ALG_NAT_CMD_APPEND);
 	UNIT_STREQ(r.helper, "a-b_c9");
 	/* MASQUERADE and REDIRECT need no options */
-	UNIT_EQ(parse("-A INPUT -j MASQUERADE", &r, &pos, NULL),
+	UNIT_EQ(parse("-A POSTROUTING -j MASQUERADE", &r, &pos, NULL),
 		ALG_NAT_CMD_APPEND);
+	/* but not in INPUT, which has no out interface to take it from */
+	UNIT_EQ(parse("-A INPUT -j MASQUERADE", &r, &pos, NULL), -EINVAL);
 	UNIT_EQ(parse("-A OUTPUT -j REDIRECT", &r, &pos, NULL),
 		ALG_NAT_CMD_APPEND);
 }

@@ -43,9 +43,14 @@ static const char *const alg_nat_target_names[ALG_NAT_NTARGETS] = {
 			  ALG_NAT_TBIT(ALG_NAT_TGT_MASQUERADE) |	\
 			  ALG_NAT_TBIT(ALG_NAT_TGT_ACCEPT))
 
+/*
+ * MASQUERADE takes the out interface's address: INPUT has none, so (as in
+ * iptables) it is refused there rather than dropping what it matches.
+ */
 static const u32 alg_nat_chain_targets[ALG_NAT_NCHAINS] = {
 	[ALG_NAT_CHAIN_PREROUTING]	= ALG_NAT_TGTS_DST,
-	[ALG_NAT_CHAIN_INPUT]		= ALG_NAT_TGTS_SRC,
+	[ALG_NAT_CHAIN_INPUT]		= ALG_NAT_TGTS_SRC &
+					  ~ALG_NAT_TBIT(ALG_NAT_TGT_MASQUERADE),
 	[ALG_NAT_CHAIN_OUTPUT]		= ALG_NAT_TGTS_DST,
 	[ALG_NAT_CHAIN_POSTROUTING]	= ALG_NAT_TGTS_SRC,
 };
