@@ -13,7 +13,7 @@
 #    taking gw_out down drops them as well; --to-ports maps the port.
 . "$(dirname "$0")/lib.sh"
 . "$SELFTEST_DIR/tools/nat_lib.sh"
-nat_setup socat ping sha256sum ss
+nat_setup socat ping sha256sum ss ethtool
 
 topo_3 || { ktap_not_ok "topology"; ktap_finish; }
 ns_pin client gw server
@@ -42,8 +42,8 @@ check "SNAT: gw entry ORIGINAL 10.0.1.2 -> 10.0.2.2:5001, REPLY to 10.0.2.1" \
 check "SNAT: the server's own table saw 10.0.2.1 -> 10.0.2.2:5001" \
 	ct_has server "^tcp [A-Z_]+ src=10.0.2.1 dst=10.0.2.2 sport=$Q dport=5001 -> src=10.0.2.2 dst=10.0.2.1 sport=5001 dport=$Q$"
 # with checksum offload off, packets carry full checksums the NAT must fix
-nsx client ethtool -K veth_c tx off >/dev/null 2>&1
-nsx server ethtool -K veth_s tx off >/dev/null 2>&1
+check "checksum offload off on the client and server links" quiet \
+	sh -c "ip netns exec $(ns client) ethtool -K veth_c tx off && ip netns exec $(ns server) ethtool -K veth_s tx off"
 head -c 1048576 "$NAT_TMP/data" > "$NAT_TMP/data.1m"
 check "SNAT: 1 MiB TCP transfer with full (not offloaded) checksums" \
 	xfer_sha server 5002 client 10.0.2.2 5002 "$NAT_TMP/data.1m"
@@ -132,7 +132,6 @@ nsx gw ip link set gw_out up
 out=$(ntool client ureq --dst 10.0.2.2 --port 7001 --sport 41014 --msg up)
 check_eq "gw_out up: masqueraded again" "$out" "peer=10.0.2.1:41014 local=10.0.2.2:7001 up"
 
-bg_kill srv
 # MASQUERADE --to-ports
 check "MASQUERADE --to-ports 30000-30001 for UDP" nat_w gw "-F" \
 	"-A POSTROUTING -o gw_out -p udp -j MASQUERADE --to-ports 30000-30001"
@@ -140,5 +139,6 @@ out=$(ntool client ureq --dst 10.0.2.2 --port 7001 --sport 41020 --msg ports)
 check "MASQ --to-ports: source port mapped into 30000-30001, got '$out'" \
 	eval '[[ $out =~ ^peer=10\.0\.2\.1:3000[01]\ local=10\.0\.2\.2:7001\ ports$ ]]'
 
+bg_kill srv
 check "module unloads with NAT connections in the table" mod_unload
 ktap_finish

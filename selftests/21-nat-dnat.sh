@@ -13,7 +13,9 @@
 #    --to-ports), for a destination beyond the gateway;
 #  - OUTPUT DNAT for connections the gateway itself makes (TCP and UDP,
 #    re-routed out of another interface than the original destination's),
-#    and OUTPUT REDIRECT to 127.0.0.1.
+#    and OUTPUT REDIRECT to 127.0.0.1;
+#  - INPUT SNAT of a connection to the gateway itself (answers de-translated
+#    and re-routed); MASQUERADE in INPUT, if accepted, must not blackhole.
 . "$(dirname "$0")/lib.sh"
 . "$SELFTEST_DIR/tools/nat_lib.sh"
 nat_setup socat sha256sum ss
@@ -129,6 +131,33 @@ check "gw entry: REPLY from 127.0.0.1:3128" \
 	ct_has gw "^tcp [A-Z_]+ src=10.0.2.1 dst=10.0.2.1 sport=47002 dport=9000 -> src=127.0.0.1 dst=10.0.2.1 sport=3128 dport=47002$"
 check_eq "OUTPUT DNAT TCP rule counted one connection" \
 	"$(nat_pkts gw "-A OUTPUT -d 198.51.100.7 -p tcp")" 1
+
+### INPUT: source NAT of connections to the gateway itself
+# 10.0.9.0/24 is routed out of gw_out, the wrong way: the gateway's answers
+# reach the client only if they are de-translated and re-routed.
+nsx gw ip route add 10.0.9.0/24 via 10.0.2.2
+check "INPUT SNAT rule accepted" nat_w gw \
+	"-A INPUT -i gw_in -s 10.0.1.2 -p tcp --dport 3128 -j SNAT --to-source 10.0.9.9"
+out=$(ntool client req --dst 10.0.1.1 --port 3128 --sport 46100 --bytes 20000)
+check "INPUT SNAT: connection to the gw's own server, 20 kB echoed intact" test $? -eq 0
+check_eq "INPUT SNAT: the gw's server sees the client as 10.0.9.9" \
+	"$out" "peer=10.0.9.9:46100 local=10.0.1.1:3128"
+check "gw entry: REPLY to 10.0.9.9" \
+	ct_has gw "^tcp [A-Z_]+ src=10.0.1.2 dst=10.0.1.1 sport=46100 dport=3128 -> src=10.0.1.1 dst=10.0.9.9 sport=3128 dport=46100$"
+check "client's table: the answers came back to its own address" \
+	ct_has client "^tcp [A-Z_]+ src=10.0.1.2 dst=10.0.1.1 sport=46100 dport=3128 -> src=10.0.1.1 dst=10.0.1.2 sport=3128 dport=46100$"
+# The parser takes MASQUERADE in INPUT (iptables only allows it in
+# POSTROUTING). Either way, a rule that is accepted must not silently drop
+# every connection it matches.
+if quiet nat_wr gw "-A INPUT -i gw_in -p udp --dport 5300 -j MASQUERADE"; then
+	out=$(ntool client ureq --dst 10.0.1.1 --port 5300 --sport 46101 --msg masq-in --timeout 1 2>/dev/null)
+	diag "MASQUERADE in INPUT accepted; answer: '${out:-none}'," \
+		"rule counters $(nat_counter gw "-j MASQUERADE")"
+	check "MASQUERADE in INPUT (accepted): the UDP request it matches is answered" \
+		test -n "$out"
+else
+	ktap_ok "MASQUERADE in INPUT refused at write time"
+fi
 
 nat_bg_killall
 check "module unloads" mod_unload

@@ -17,7 +17,7 @@
 #    reset), the table holds only those 10, and the gateway still works.
 . "$(dirname "$0")/lib.sh"
 . "$SELFTEST_DIR/tools/nat_lib.sh"
-nat_setup ss
+nat_setup ss ping
 
 topo_3 || { ktap_not_ok "topology"; ktap_finish; }
 c2=$(ns client2)

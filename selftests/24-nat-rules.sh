@@ -32,38 +32,40 @@ now_cs() {
 }
 
 # The refusal messages are rate limited (printk: 10 per 5 s per call
-# site): pace them so that none is suppressed. pace N: N messages to come.
-RL_N=0
-RL_T0=0
-RL_PENDING=0
-pace() {
-	local left
-	# the kernel starts a new window with the first message after 5 s
-	[ "$(now_cs)" -le $((RL_T0 + 505)) ] || RL_N=0
-	if [ $((RL_N + ${1:-1})) -gt 10 ]; then
-		left=$(( RL_T0 + 530 - $(now_cs) ))
-		[ "$left" -le 0 ] || sleep "$((left / 100)).$(printf %02d $((left % 100)))"
-		RL_N=0
-	fi
-	if [ "$RL_N" -eq 0 ]; then
-		RL_T0=$(now_cs)	# until klog_new sees the message
-		RL_PENDING=1
-	fi
-	RL_N=$((RL_N + ${1:-1}))
+# site, the window starting with the first message after the last one
+# ended). The window is replayed from the kernel's own timestamps of the
+# refusals, and writes wait while a window holds 8 messages already.
+RL_BEGIN=0
+RL_PRINTED=0
+rl_replay() {
+	local line t
+	while IFS= read -r line; do
+		[[ $line =~ ^\[\ *([0-9]+)\.([0-9]{2})[0-9]*\]\ alg_conntrack:\ /proc/net/alg_nat\ line\ [0-9]+\ refused ]] || continue
+		t=$(( 10#${BASH_REMATCH[1]} * 100 + 10#${BASH_REMATCH[2]} ))
+		if [ "$t" -gt $((RL_BEGIN + 500)) ]; then
+			RL_BEGIN=$t
+			RL_PRINTED=0
+		fi
+		RL_PRINTED=$((RL_PRINTED + 1))
+	done <<< "$1"
 }
 
-# The kernel log since the last klog_mark, one dmesg per call. The first
-# refusal of a rate limit window gives the window's start.
-klog_mark() { local l; l=$(dmesg); KLOG_LEN=${#l}; }
+# pace N: N refusals are about to be written
+pace() {
+	local left
+	left=$(( RL_BEGIN + 530 - $(now_cs) ))
+	if [ "$left" -gt 0 ] && [ $((RL_PRINTED + ${1:-1})) -gt 8 ]; then
+		sleep "$((left / 100)).$(printf %02d $((left % 100)))"
+	fi
+}
+
+# The kernel log since the last klog_new, one dmesg per call.
+KLOG_LEN=0
 klog_new() {
 	KLOG=$(dmesg)
 	KLOG_NEW=${KLOG:$KLOG_LEN}
 	KLOG_LEN=${#KLOG}
-	if [ "$RL_PENDING" = 1 ] &&
-	   [[ $KLOG_NEW =~ \[\ *([0-9]+)\.([0-9]{2})[0-9]*\]\ alg_conntrack:\ /proc/net/alg_nat\ line\ [0-9]+\ refused ]]; then
-		RL_T0=$(( 10#${BASH_REMATCH[1]} * 100 + 10#${BASH_REMATCH[2]} ))
-		RL_PENDING=0
-	fi
+	rl_replay "$KLOG_NEW"
 }
 
 # logged LINE REASON: the refusal is in KLOG_NEW (call klog_new first)
@@ -88,13 +90,9 @@ refused() {
 # RULES: the current set, without counters
 rules() { RULES=$(nat_rules gw); }
 
-# Refusals of earlier tests in this boot may still fill the window.
-klog_mark
+# the whole log so far: refusals of earlier tests may fill the window
+klog_new
 KLOG_START=$KLOG_LEN
-if [[ $(dmesg | grep 'alg_nat line [0-9]* refused' | tail -n 1) =~ ^\[\ *([0-9]+)\.([0-9]{2}) ]]; then
-	RL_N=10
-	RL_T0=$(( 10#${BASH_REMATCH[1]} * 100 + 10#${BASH_REMATCH[2]} ))
-fi
 
 check_eq "empty set reads back as an empty *nat table" "$(nat_rules gw)" "$EMPTY"
 

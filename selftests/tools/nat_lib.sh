@@ -44,6 +44,9 @@
 #                              sends FILE to CNS, which connects to DST:DPORT;
 #                              succeeds if CNS got FILE intact
 #   dmesg_mark / dmesg_new     kernel log lines since the mark
+#
+# NAT_TIMING=1 in the environment adds the seconds since the start to every
+# result line (scripts/vm-run env NAT_TIMING=1 selftests/run.sh 2x-...).
 
 NAT_TOOL="$SELFTEST_DIR/tools/nat_tool.py"
 NAT_TMP=
@@ -212,7 +215,9 @@ listening() {
 bg() {
 	local name=$1 n=$2
 	shift 2
-	nsx "$n" "$@" > "$NAT_TMP/$name.out" 2>&1 &
+	# a plain command, not the nsx function: $! is then the process itself
+	# (ip execs CMD), not a subshell that a kill would leave CMD behind
+	ip netns exec "$(ns "$n")" "$@" > "$NAT_TMP/$name.out" 2>&1 &
 	BG_PID[$name]=$!
 }
 
@@ -257,7 +262,7 @@ xfer_sha() {
 	local sns=$1 port=$2 cns=$3 dst=$4 dport=$5 f=$6
 	local out="$NAT_TMP/recv.$port" pid rc=0 a b
 	rm -f "$out"
-	nsx "$sns" timeout 45 socat -u "TCP4-LISTEN:$port,reuseaddr" \
+	ip netns exec "$(ns "$sns")" timeout 45 socat -u "TCP4-LISTEN:$port,reuseaddr" \
 		"OPEN:$out,creat,trunc" &
 	pid=$!
 	if ! wait_for 10 listening "$sns" "$port"; then
@@ -288,7 +293,7 @@ xfer_down() {
 	local sns=$1 port=$2 cns=$3 dst=$4 dport=$5 f=$6
 	local out="$NAT_TMP/down.$port" pid rc=0 a b
 	rm -f "$out"
-	nsx "$sns" timeout 45 socat -u "OPEN:$f" "TCP4-LISTEN:$port,reuseaddr" &
+	ip netns exec "$(ns "$sns")" timeout 45 socat -u "OPEN:$f" "TCP4-LISTEN:$port,reuseaddr" &
 	pid=$!
 	if ! wait_for 10 listening "$sns" "$port"; then
 		diag "no listener on $sns:$port"
