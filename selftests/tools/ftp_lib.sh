@@ -129,7 +129,8 @@ FTP_LFTP_BASE="set ftp:ssl-allow no; set net:max-retries 1; set net:timeout 60; 
 
 # ftp_xfer NS HOST[:PORT] MODE OP...
 ftp_xfer() {
-	local n=$1 hp=$2 mode=$3 host port set cmd rc want op nops a b
+	local n=$1 hp=$2 mode=$3 host port set script rc want op nops a b
+	local cmd
 	shift 3
 	host=${hp%%:*}
 	port=21
@@ -139,7 +140,7 @@ ftp_xfer() {
 		case ${op#*:} in get* | put* | ls*) nops=$((nops + 1)) ;; esac
 	done
 	: > "$FTP_OUT"
-	want=$(echo "$mode" | tr a-z A-Z)
+	want=$(echo "$mode" | tr '[:lower:]' '[:upper:]')
 	if [ "$mode" = eprt ] || [ -n "${FTP_PY:-}" ]; then
 		cmd=()
 		for op in "$@"; do cmd+=(--op "$op"); done
@@ -160,16 +161,16 @@ ftp_xfer() {
 	port) set="set ftp:passive-mode off" ;;
 	*) return 2 ;;
 	esac
-	cmd=
+	script=
 	for op in "$@"; do
 		case $op in
-		get*) read -r _ a b <<< "$op"; cmd="$cmd get $a -o $b;" ;;
-		put*) read -r _ a b <<< "$op"; cmd="$cmd put $a -o $b;" ;;
-		*) cmd="$cmd $op;" ;;
+		get*) read -r _ a b <<< "$op"; script="$script get $a -o $b;" ;;
+		put*) read -r _ a b <<< "$op"; script="$script put $a -o $b;" ;;
+		*) script="$script $op;" ;;
 		esac
 	done
 	nsx "$n" timeout 90 lftp -d -p "$port" -u anonymous,test@ \
-		-e "$FTP_LFTP_BASE; $set; $cmd bye" "$host" > "$FTP_OUT" 2> "$FTP_LOG"
+		-e "$FTP_LFTP_BASE; $set; $script bye" "$host" > "$FTP_OUT" 2> "$FTP_LOG"
 	rc=$?
 	if [ $rc -ne 0 ]; then
 		diag "lftp $mode $* failed (rc $rc): $(grep -E -e '--->|<---|rror' "$FTP_LOG" | tail -n 4 | tr '\n' ' ')"

@@ -28,13 +28,17 @@ Standard library only. Run each part inside its namespace (ip netns exec).
       "SPLIT hex1 hex2" -> hex1, 0.4 s pause, hex2 (TCP_NODELAY: two
       segments), "DATA p" -> listen on ADDR:p for one data connection that
       gets "DATA-OK p" and is closed; "QUIT" -> "221 bye" and close;
-      anything else -> "200 ok". --data-port opens a data listener at start.
+      anything else -> "200 ok". --data-port opens a data listener at start
+      that serves any number of data connections.
+
+  Global option --tag T (before the subcommand) prefixes CHECK texts.
 
   ftp_tool.py hostile-server --host H --port P --server-addr A --gw-ns NS
-              [--third A3]
+              [--third A3] [--client-addr C]
       Client side of the misbehaving-server scenario against fake-server
       (through the gateway): asks the fake server for malformed, foreign,
-      overlong, repeated and split 227/229 replies. CHECK/DIAG lines.
+      overlong, repeated and split 227/229 replies. Looks only at the
+      expectations from C (default 10.0.1.2). CHECK/DIAG lines.
 
   ftp_tool.py hold --host H [--port 21] --cmd LINE [--cmd LINE...]
               --ctl FILE
@@ -42,7 +46,18 @@ Standard library only. Run each part inside its namespace (ip netns exec).
       waits (up to 300 s) for FILE to say "rst" (close by RST, SO_LINGER 0)
       or anything else (plain close). Leaves expectations pending.
 
-  ftp_tool.py greet-client --host H --port P --gw-ns NS
+  ftp_tool.py port-list --host H [--port 21] --own A --data-port P
+      Logs in, PORT A:P, LIST over it; exit 0 if the listing arrived.
+
+  ftp_tool.py lost-announce --host H [--port 21] --own A --data-port P
+              --gw-ns NS --dev DEV
+      Logs in, then has tc in NS drop the next data segment to port 21
+      leaving DEV, sends PORT A:P (so its first, rewritten transmission is
+      lost), removes the filter and checks that the retransmission reached
+      the server as it should (200), that LIST over it works and the
+      control connection goes on. CHECK/DIAG lines.
+
+  ftp_tool.py greet-client --host H --port P
       Connects, reads the first line (a 227 greeting), connects to the
       address it names, reads the data, then checks the control connection
       still carries replies. CHECK/DIAG lines.
@@ -71,8 +86,11 @@ def out(*a):
     print(*a, flush=True)
 
 
+TAG = ''
+
+
 def check(ok, text):
-    out('CHECK %d %s' % (1 if ok else 0, text))
+    out('CHECK %d %s%s' % (1 if ok else 0, TAG, text))
     return ok
 
 
@@ -80,13 +98,50 @@ def diag(text):
     out('DIAG %s' % text)
 
 
+_ns_tids = {}
+
+
+def _ns_tid(name):
+    """A thread parked in namespace name, so that its /proc/.../net shows
+    that namespace's files without a process per read; None if setns is
+    not to be had."""
+    if name in _ns_tids:
+        return _ns_tids[name]
+    import ctypes
+    res = {}
+    ready = threading.Event()
+
+    def park():
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            fd = os.open('/run/netns/' + name, os.O_RDONLY)
+            ok = libc.setns(fd, 0x40000000) == 0  # CLONE_NEWNET
+            os.close(fd)
+            res['tid'] = threading.get_native_id() if ok else None
+        except OSError:
+            res['tid'] = None
+        ready.set()
+        if res['tid']:
+            threading.Event().wait()
+    threading.Thread(target=park, daemon=True).start()
+    ready.wait()
+    _ns_tids[name] = res['tid']
+    return res['tid']
+
+
 def expects(gw_ns):
     """Expectations of namespace gw_ns: list of (src, dst, dport)."""
-    r = subprocess.run(['ip', 'netns', 'exec', gw_ns, 'cat',
-                        '/proc/net/alg_conntrack_expect'],
-                       capture_output=True, text=True, timeout=20)
+    tid = _ns_tid(gw_ns)
+    if tid:
+        with open('/proc/self/task/%d/net/alg_conntrack_expect' % tid) as f:
+            text = f.read()
+    else:
+        text = subprocess.run(['ip', 'netns', 'exec', gw_ns, 'cat',
+                               '/proc/net/alg_conntrack_expect'],
+                              capture_output=True, text=True,
+                              timeout=20).stdout
     res = []
-    for line in r.stdout.splitlines():
+    for line in text.splitlines():
         m = re.search(r'src=(\S+) dst=(\S+) sport=\d+ dport=(\d+)', line)
         if m:
             res.append((m.group(1), m.group(2), int(m.group(3))))
@@ -253,12 +308,13 @@ def active_list(c, host, port, timeout=10):
     r = c.reply(timeout)
     if not r or not r.startswith('150'):
         ls.close()
-        log('LIST got %r' % r)
+        diag('LIST (data port %d) got %r' % (port, r))
         return None
     try:
         d, _ = ls.accept()
-    except OSError:
+    except OSError as e:
         ls.close()
+        diag('LIST (data port %d): no data connection: %s' % (port, e))
         return None
     ls.close()
     d.settimeout(timeout)
@@ -274,7 +330,7 @@ def active_list(c, host, port, timeout=10):
     d.close()
     r = c.reply(timeout)
     if not r or not r.startswith('226'):
-        log('LIST end got %r' % r)
+        diag('LIST (data port %d) ended with %r' % (port, r))
         return None
     return data.decode(errors='replace')
 
@@ -284,6 +340,7 @@ def active_list(c, host, port, timeout=10):
 
 def cmd_hostile_client(a):
     own, seen, srv = a.own, a.seen, a.host
+    B = a.base
     gwaddrs = a.gw_addrs.split(',') if a.gw_addrs else []
     fails = 0
 
@@ -317,25 +374,25 @@ def cmd_hostile_client(a):
 
     # baseline: a proper PORT opens exactly the expected pinhole
     e0 = exps()
-    r = c.cmd('PORT ' + port_args(own, 50001))
+    r = c.cmd('PORT ' + port_args(own, B + 1))
     new = exps() - e0
     check(r and r.startswith('200') and len(new) == 1 and
           list(new)[0][1] == seen and list(new)[0][0] == srv,
-          'baseline PORT %s:50001 -> one expectation server -> %s (reply %r)'
-          % (own, seen, r))
+          'baseline PORT %s:%d -> one expectation server -> %s (reply %r)'
+          % (own, B + 1, seen, r))
     diag('baseline expectation: %s' % sorted(new))
-    lst = active_list(c, own, 50001)
+    lst = active_list(c, own, B + 1)
     check(lst is not None and 'pub' in lst,
           'baseline PORT: LIST over the data connection works')
     bounded('after baseline')
 
     steps = [
         ('PORT to a third host %s' % a.third,
-         ['PORT ' + port_args(a.third, 50002)]),
+         ['PORT ' + port_args(a.third, B + 2)]),
     ]
     for i, g in enumerate(gwaddrs):
         steps.append(('PORT to the gateway\'s own %s' % g,
-                      ['PORT ' + port_args(g, 50003 + i)]))
+                      ['PORT ' + port_args(g, B + 3 + i)]))
     steps += [
         ('PORT with port 1023', ['PORT ' + port_args(own, 1023)]),
         ('PORT with port 21', ['PORT ' + port_args(own, 21)]),
@@ -347,12 +404,12 @@ def cmd_hostile_client(a):
         ('PORT with 7 numbers', ['PORT %s,195,81,1' % own.replace('.', ',')]),
         ('EPRT with port 99999', ['EPRT |1|%s|99999|' % own]),
         ('EPRT with port 0', ['EPRT |1|%s|0|' % own]),
-        ('EPRT to a third host', ['EPRT |1|%s|50010|' % a.third]),
-        ('EPRT |2| (IPv6)', ['EPRT |2|::1|50011|']),
+        ('EPRT to a third host', ['EPRT |1|%s|%d|' % (a.third, B + 10)]),
+        ('EPRT |2| (IPv6)', ['EPRT |2|::1|%d|' % (B + 11)]),
         ('NOOP PORT ... (PORT not at line start)',
-         ['NOOP PORT ' + port_args(own, 50012)]),
+         ['NOOP PORT ' + port_args(own, B + 12)]),
         ('overlong (2000 byte) PORT line',
-         ['PORT ' + port_args(own, 50013) + ' ' * 1975]),
+         ['PORT ' + port_args(own, B + 13) + ' ' * 1975]),
         ('overlong (2000 byte) NOOP line', ['NOOP ' + 'x' * 1995]),
     ]
     for what, cmds in steps:
@@ -365,18 +422,18 @@ def cmd_hostile_client(a):
     # the helper kept its footing: a proper PORT still works on this control
     # connection after all of that
     e0 = exps()
-    r = c.cmd('PORT ' + port_args(own, 50020))
+    r = c.cmd('PORT ' + port_args(own, B + 20))
     new = exps() - e0
     check(r and r.startswith('200') and len(new) == 1,
           'PORT after the malformed ones opens an expectation (%r)' % r)
-    lst = active_list(c, own, 50020)
+    lst = active_list(c, own, B + 20)
     check(lst is not None and 'pub' in lst,
           'LIST after the malformed ones works over the data connection')
     bounded('after the malformed commands')
 
     # 1000 PORT commands in a row, sent at once (a few per segment)
     n = 1000
-    burst = ''.join('PORT %s\r\n' % port_args(own, 40000 + i)
+    burst = ''.join('PORT %s\r\n' % port_args(own, a.burst_base + i)
                     for i in range(n))
     t0 = time.time()
     c.send(burst)
@@ -393,12 +450,12 @@ def cmd_hostile_client(a):
     e = bounded('after %d PORT commands' % n)
     diag('expectation left by the burst: %s' % sorted(e))
     e0 = exps()
-    r = c.cmd('PORT ' + port_args(own, 50025))
+    r = c.cmd('PORT ' + port_args(own, B + 25))
     new = exps() - e0
     check(r and r.startswith('200') and len(new) == 1,
           'PORT after the burst opens an expectation (%r, %s)'
           % (r, sorted(new)))
-    lst = active_list(c, own, 50025)
+    lst = active_list(c, own, B + 25)
     check(lst is not None and 'pub' in lst,
           'LIST after the burst works over the data connection')
     bounded('after the burst and a LIST')
@@ -407,13 +464,13 @@ def cmd_hostile_client(a):
     e0 = exps()
     c.send('PO')
     time.sleep(0.4)
-    c.send('RT %s\r\n' % port_args(own, 50030))
+    c.send('RT %s\r\n' % port_args(own, B + 30))
     r = c.reply()
     new = exps() - e0
     check(r and r.startswith('200') and len(new) == 1,
           'PORT split as "PO" + "RT ...": accepted and expected (%r, %s)'
           % (r, sorted(new)))
-    lst = active_list(c, own, 50030)
+    lst = active_list(c, own, B + 30)
     check(lst is not None and 'pub' in lst,
           'split PORT: the data connection opens and LIST arrives')
 
@@ -421,15 +478,15 @@ def cmd_hostile_client(a):
         # split inside the address: fine without NAT (the whole line is
         # seen); with NAT the part already sent cannot be rewritten
         e0 = exps()
-        c.send('PORT ' + port_args(own, 50031)[:6])
+        c.send('PORT ' + port_args(own, B + 31)[:6])
         time.sleep(0.4)
-        c.send(port_args(own, 50031)[6:] + '\r\n')
+        c.send(port_args(own, B + 31)[6:] + '\r\n')
         r = c.reply()
         new = exps() - e0
         check(r and r.startswith('200') and len(new) == 1,
               'PORT split inside the numbers: expected (%r, %s)'
               % (r, sorted(new)))
-        lst = active_list(c, own, 50031)
+        lst = active_list(c, own, B + 31)
         check(lst is not None and 'pub' in lst,
               'PORT split inside the numbers: LIST arrives')
 
@@ -444,7 +501,7 @@ def cmd_hostile_client(a):
     c = Ctl(a.host, a.port)
     check(login(c), 'second control connection: login')
     before = exps()
-    c.send('PORT ' + port_args(own, 50040))
+    c.send('PORT ' + port_args(own, B + 40))
     time.sleep(0.5)
     none_new(before, 'PORT line without terminator (pending)')
     c.close()
@@ -454,8 +511,8 @@ def cmd_hostile_client(a):
     # and life goes on
     c = Ctl(a.host, a.port)
     check(login(c), 'third control connection: login')
-    c.cmd('PORT ' + port_args(own, 50041))
-    lst = active_list(c, own, 50041)
+    c.cmd('PORT ' + port_args(own, B + 41))
+    lst = active_list(c, own, B + 41)
     check(lst is not None and 'pub' in lst,
           'third control connection: PORT + LIST works')
     c.cmd('QUIT')
@@ -466,17 +523,19 @@ def cmd_hostile_client(a):
 # ------------------------------------------------------------ fake server
 
 
-def data_listener(addr, port, timeout=30):
+def data_listener(addr, port, timeout=30, count=1):
+    """Serve "DATA-OK port" to up to count connections on addr:port."""
     ls = socket.create_server((addr, port), backlog=4)
     ls.settimeout(timeout)
 
     def run():
-        try:
-            d, _ = ls.accept()
-            d.sendall(b'DATA-OK %d\r\n' % port)
-            d.close()
-        except OSError:
-            pass
+        for _ in range(count):
+            try:
+                d, _ = ls.accept()
+                d.sendall(b'DATA-OK %d\r\n' % port)
+                d.close()
+            except OSError:
+                break
         ls.close()
     threading.Thread(target=run, daemon=True).start()
 
@@ -523,7 +582,7 @@ def fake_session(c, a):
 def cmd_fake_server(a):
     ls = socket.create_server((a.listen, a.port), backlog=16)
     for p in a.data_port or []:
-        data_listener(a.listen, p, timeout=600)
+        data_listener(a.listen, p, timeout=600, count=1000)
     out('ready')
     while True:
         c, _ = ls.accept()
@@ -561,7 +620,9 @@ def cmd_hostile_server(a):
     target = a.host
 
     def exps():
-        return set(expects(a.gw_ns))
+        # the ones for data connections from this client (others, e.g. to
+        # a real server elsewhere, are not this scenario's business)
+        return set(x for x in expects(a.gw_ns) if x[0] == a.client_addr)
 
     def bounded(where):
         e = exps()
@@ -747,11 +808,82 @@ def cmd_greet_client(a):
     return 0
 
 
+def cmd_port_list(a):
+    c = Ctl(a.host, a.port)
+    if not login(c):
+        log('login failed')
+        return 1
+    r = c.cmd('PORT ' + port_args(a.own, a.data_port))
+    out('PORT -> %r' % r)
+    lst = active_list(c, a.own, a.data_port, timeout=a.timeout)
+    out('LIST -> %s' % ('ok' if lst is not None else 'failed'))
+    c.cmd('QUIT')
+    c.close()
+    return 0 if lst is not None else 1
+
+
+def cmd_lost_announce(a):
+    """PORT (or, from the fake server, a 227) whose first transmission
+    is dropped after the gateway: the retransmission must be rewritten
+    the same way, and the control connection must go on."""
+    gw = ['ip', 'netns', 'exec', a.gw_ns, 'tc']
+
+    def tc(*args):
+        return subprocess.run(gw + list(args), capture_output=True,
+                              text=True, timeout=20)
+
+    c = Ctl(a.host, a.port)
+    if not check(login(c), 'login'):
+        return 1
+    r = c.cmd('NOOP')
+    # drop data segments (IP length 64..127) to the server's port 21
+    # leaving the gateway, until the filter is removed
+    tc('qdisc', 'del', 'dev', a.dev, 'root')
+    r1 = tc('qdisc', 'add', 'dev', a.dev, 'root', 'handle', '1:', 'prio')
+    r2 = tc('filter', 'add', 'dev', a.dev, 'parent', '1:', 'prio', '1',
+            'protocol', 'ip', 'u32', 'match', 'ip', 'dport', str(a.port),
+            '0xffff', 'match', 'u16', '0x0040', '0xffc0', 'at', '2',
+            'action', 'drop')
+    if not check(r1.returncode == 0 and r2.returncode == 0,
+                 'tc filter dropping the next data segment to port %d '
+                 'on %s' % (a.port, a.dev)):
+        diag('tc: %s %s' % (r1.stderr.strip(), r2.stderr.strip()))
+        return 1
+    t0 = time.time()
+    c.send('PORT %s\r\n' % port_args(a.own, a.data_port))
+    dropped = 0
+    while time.time() - t0 < 5:
+        st = tc('-s', 'filter', 'show', 'dev', a.dev).stdout
+        m = re.search(r'dropped (\d+)', st)
+        dropped = int(m.group(1)) if m else 0
+        if dropped:
+            break
+        time.sleep(0.05)
+    tc('qdisc', 'del', 'dev', a.dev, 'root')
+    check(dropped >= 1, 'the first transmission of the PORT segment was '
+          'dropped behind the gateway (%d)' % dropped)
+    r = c.reply(15)
+    diag('reply to the retransmitted PORT: %r (%.1f s)'
+         % (r, time.time() - t0))
+    check(r is not None and r.startswith('200'),
+          'the retransmitted PORT reached the server rewritten (%r)' % r)
+    lst = active_list(c, a.own, a.data_port) if r and r.startswith('200') \
+        else None
+    check(lst is not None and 'pub' in lst,
+          'LIST over the retransmitted PORT\'s data connection works')
+    r = c.cmd('NOOP', 10)
+    check(r is not None and r.startswith('200'),
+          'the control connection still works (NOOP -> %r)' % r)
+    c.close()
+    return 0
+
+
 # ------------------------------------------------------------ main
 
 
 def main():
     p = argparse.ArgumentParser()
+    p.add_argument('--tag', help='prefix of the CHECK texts')
     sub = p.add_subparsers(dest='cmd', required=True)
 
     s = sub.add_parser('client')
@@ -773,6 +905,10 @@ def main():
     s.add_argument('--third', default='10.0.2.99')
     s.add_argument('--gw-addrs', default='')
     s.add_argument('--split-numbers', action='store_true')
+    s.add_argument('--base', type=int, default=50000,
+                   help='data ports used are BASE+1..BASE+41')
+    s.add_argument('--burst-base', type=int, default=40000,
+                   help='the 1000 PORT commands use BURST_BASE..+999')
     s.set_defaults(fn=cmd_hostile_client)
 
     s = sub.add_parser('fake-server')
@@ -787,6 +923,7 @@ def main():
     s.add_argument('--host', required=True)
     s.add_argument('--port', type=int, default=21)
     s.add_argument('--server-addr', required=True)
+    s.add_argument('--client-addr', default='10.0.1.2')
     s.add_argument('--gw-ns', required=True)
     s.add_argument('--third', default='10.0.2.99')
     s.set_defaults(fn=cmd_hostile_server)
@@ -798,19 +935,39 @@ def main():
     s.add_argument('--ctl', required=True)
     s.set_defaults(fn=cmd_hold)
 
+    s = sub.add_parser('port-list')
+    s.add_argument('--host', required=True)
+    s.add_argument('--port', type=int, default=21)
+    s.add_argument('--own', required=True)
+    s.add_argument('--data-port', type=int, required=True)
+    s.add_argument('--timeout', type=float, default=10)
+    s.set_defaults(fn=cmd_port_list)
+
+    s = sub.add_parser('lost-announce')
+    s.add_argument('--host', required=True)
+    s.add_argument('--port', type=int, default=21)
+    s.add_argument('--own', required=True)
+    s.add_argument('--data-port', type=int, required=True)
+    s.add_argument('--gw-ns', required=True)
+    s.add_argument('--dev', required=True)
+    s.set_defaults(fn=cmd_lost_announce)
+
     s = sub.add_parser('greet-client')
     s.add_argument('--host', required=True)
     s.add_argument('--port', type=int, default=21)
     s.set_defaults(fn=cmd_greet_client)
 
     a = p.parse_args()
+    global TAG
+    TAG = a.tag + ': ' if a.tag else ''
     try:
         return a.fn(a)
     except (OSError, ftplib.Error, EOFError) as e:
         log('error: %s: %s' % (type(e).__name__, e))
-        if a.cmd in ('hostile-client', 'hostile-server', 'greet-client'):
-            out('CHECK 0 %s ended early with %s: %s' %
-                (a.cmd, type(e).__name__, e))
+        if a.cmd in ('hostile-client', 'hostile-server', 'greet-client',
+                     'lost-announce'):
+            check(False, '%s ended early with %s: %s' %
+                  (a.cmd, type(e).__name__, e))
         return 1
 
 

@@ -126,8 +126,11 @@ static struct alg_conn *alg_track_new(struct alg_net *an, struct sk_buff *skb,
 		set_bit(ALG_CONN_EXPECTED, &ct->status);
 		if (exp->helper)
 			alg_helper_attach(ct, exp->helper);
-		if (exp->expectfn)
-			exp->expectfn(ct, exp);
+		if (exp->expectfn && exp->expectfn(ct, exp)) {
+			alg_expect_put(exp);
+			alg_conn_put(ct);
+			return ERR_PTR(-EBUSY);
+		}
 		alg_expect_put(exp);
 	} else {
 		alg_helper_auto(an, ct);

@@ -25,7 +25,8 @@ struct alg_expect {
 	__be32 saved_addr;
 	__be16 saved_port;
 	u8 dir;				/* of the expected connection, vs master */
-	void (*expectfn)(struct alg_conn *ct, struct alg_expect *exp);
+	/* Set up the new connection (NAT); an error drops its packet. */
+	int (*expectfn)(struct alg_conn *ct, struct alg_expect *exp);
 	struct timer_list timeout;
 	refcount_t use;
 	struct rcu_head rcu;

@@ -9,7 +9,8 @@
  * it cannot parse is counted and let through, never dropped. It only opens
  * the data connection towards the peer that announced it (no third-party
  * pinholes), never to a port below 1024, and never twice for the same
- * bytes: each direction's stream is read once, in order.
+ * bytes: each direction's stream is read once, in order. Under NAT, a
+ * retransmission of rewritten bytes is rewritten again the same way.
  */
 
 #include "helpers/ftp.h"
@@ -25,6 +26,8 @@
 #include <net/ip.h>
 
 #define ALG_FTP_MATCHES_MAX	4
+/* Rewrites remembered per direction for retransmissions. */
+#define ALG_FTP_REWRITES	2
 
 static unsigned short alg_ftp_ports[ALG_HELPER_PORTS_MAX] = { 21 };
 static unsigned int alg_ftp_nports = 1;
@@ -35,12 +38,15 @@ struct alg_ftp_conn {
 	struct alg_ftp_line_state lines[ALG_DIR_MAX];
 	u32 next_seq[ALG_DIR_MAX];
 	bool seq_valid[ALG_DIR_MAX];
+	u8 rw_next[ALG_DIR_MAX];
+	struct alg_nat_ftp_rewrite rw[ALG_DIR_MAX][ALG_FTP_REWRITES];
 };
 
 struct alg_ftp_found {
 	struct alg_ftp_match m;
 	size_t seg_off;
 	bool in_segment;
+	struct alg_nat_ftp_rewrite rw;
 };
 
 struct alg_ftp_scan {
@@ -72,7 +78,7 @@ static void alg_ftp_scan_line(const struct alg_ftp_line *line, void *arg)
 static unsigned int alg_ftp_expect(struct sk_buff *skb, struct alg_conn *ct,
 				   enum ip_conntrack_info ctinfo,
 				   unsigned int dataoff,
-				   const struct alg_ftp_found *f, int *diff)
+				   struct alg_ftp_found *f, int *diff)
 {
 	struct alg_net *an = alg_net(alg_conn_net(ct));
 	int dir = CTINFO2DIR(ctinfo);
@@ -108,7 +114,7 @@ static unsigned int alg_ftp_expect(struct sk_buff *skb, struct alg_conn *ct,
 	    test_bit(ALG_CONN_DST_NAT, &ct->status)) {
 		if (f->in_segment)
 			verdict = alg_nat_ftp(skb, ct, ctinfo, dataoff + f->seg_off,
-					      &f->m, exp, diff);
+					      &f->m, exp, diff, &f->rw);
 		else
 			/* Its start already left untranslated; nothing to fix. */
 			ALG_STAT_INC(an, ftp_bad_cmd);
@@ -119,6 +125,65 @@ static unsigned int alg_ftp_expect(struct sk_buff *skb, struct alg_conn *ct,
 	return verdict;
 }
 
+struct alg_ftp_redo {
+	unsigned int n;
+	u32 rel[ALG_FTP_REWRITES];	/* payload offsets, descending */
+	struct alg_nat_ftp_rewrite rw[ALG_FTP_REWRITES];
+};
+
+/*
+ * Old bytes [seq, seq + old_len) seen again: collect (under ct->lock) what
+ * was rewritten in them the first time. Only whole spans: a retransmission
+ * cutting one cannot be fixed.
+ */
+static void alg_ftp_redo_find(const struct alg_ftp_conn *fc, int dir, u32 seq,
+			      u32 old_len, struct alg_ftp_redo *rd)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < ALG_FTP_REWRITES; i++) {
+		const struct alg_nat_ftp_rewrite *r = &fc->rw[dir][i];
+		u32 at = r->seq - seq;
+
+		if (!r->len || at >= old_len || r->len > old_len - at)
+			continue;
+		for (j = rd->n; j > 0 && rd->rel[j - 1] < at; j--) {
+			rd->rel[j] = rd->rel[j - 1];
+			rd->rw[j] = rd->rw[j - 1];
+		}
+		rd->rel[j] = at;
+		rd->rw[j] = *r;
+		rd->n++;
+	}
+}
+
+/*
+ * Rewrite them again, from the last back so that earlier offsets stay put.
+ * The sequence adjustment already counts these changes: they lie before
+ * its correction point.
+ */
+static unsigned int alg_ftp_redo_apply(struct sk_buff *skb,
+				       unsigned int dataoff,
+				       const struct alg_ftp_redo *rd)
+{
+	unsigned int i;
+
+	for (i = 0; i < rd->n; i++)
+		if (!alg_nat_ftp_redo(skb, dataoff + rd->rel[i], &rd->rw[i]))
+			return NF_DROP;
+	return NF_ACCEPT;
+}
+
+static void alg_ftp_rewrite_keep(struct alg_conn *ct, struct alg_ftp_conn *fc,
+				 int dir, u32 seq, struct alg_ftp_found *f)
+{
+	f->rw.seq = seq + f->seg_off;
+	spin_lock_bh(&ct->lock);
+	fc->rw[dir][fc->rw_next[dir]] = f->rw;
+	fc->rw_next[dir] = (fc->rw_next[dir] + 1) % ALG_FTP_REWRITES;
+	spin_unlock_bh(&ct->lock);
+}
+
 static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
 			struct alg_conn *ct, enum ip_conntrack_info ctinfo)
 {
@@ -127,6 +192,7 @@ static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
 	int dir = CTINFO2DIR(ctinfo);
 	struct alg_ftp_scan sc = { .from_client = dir == ALG_DIR_ORIGINAL };
 	unsigned int dataoff, datalen, skip = 0, verdict = NF_ACCEPT;
+	struct alg_ftp_redo rd = { };
 	const struct tcphdr *th;
 	struct tcphdr _th;
 	int i, diff = 0;
@@ -152,12 +218,14 @@ static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
 
 		if ((s32)ahead > 0 && ahead >= datalen) {
 			/* Old data, already read: a retransmission. */
+			alg_ftp_redo_find(fc, dir, seq, datalen, &rd);
 			spin_unlock_bh(&ct->lock);
-			return NF_ACCEPT;
+			return alg_ftp_redo_apply(skb, dataoff, &rd);
 		}
 		if ((s32)ahead > 0) {
 			/* Partly retransmitted: read only what is new. */
 			skip = ahead;
+			alg_ftp_redo_find(fc, dir, seq, ahead, &rd);
 		} else {
 			/* A gap: the missing bytes may end any line. */
 			alg_ftp_lines_reset(&fc->lines[dir]);
@@ -179,7 +247,12 @@ static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
 	for (i = sc.n - 1; i >= 0 && verdict == NF_ACCEPT; i--) {
 		sc.found[i].seg_off += skip;
 		verdict = alg_ftp_expect(skb, ct, ctinfo, dataoff, &sc.found[i], &diff);
+		if (verdict == NF_ACCEPT && sc.found[i].rw.len)
+			alg_ftp_rewrite_keep(ct, fc, dir, seq, &sc.found[i]);
 	}
+	/* The old part comes before anything new. */
+	if (verdict == NF_ACCEPT)
+		verdict = alg_ftp_redo_apply(skb, dataoff, &rd);
 	if (diff)
 		alg_seqadj_set(ct, ctinfo, seq, diff);
 	return verdict;

@@ -9,6 +9,7 @@
 #include "nat/nat_ftp.h"
 #include "nat/nat.h"
 #include "helpers/expect.h"
+#include "core/table.h"
 
 #include <linux/ip.h>
 #include <linux/tcp.h>
@@ -19,25 +20,70 @@
 #define ALG_NAT_FTP_PORT_TRIES	64
 
 /*
+ * The connection the data connection must become (its reply tuple taken)
+ * is a TCP connection that is over: an earlier data connection between the
+ * same ports, in TIME_WAIT. A SYN for it would reopen it; so may this one.
+ * Anything live stays and the new connection is refused.
+ */
+static bool alg_nat_ftp_reclaim(struct alg_conn *ct, __be32 daddr,
+				__be16 dport)
+{
+	struct alg_net *an = alg_net(alg_conn_net(ct));
+	struct alg_tuple want, reply;
+	struct alg_tuple_hash *h;
+	struct alg_conn *old;
+	bool done = false;
+	u8 state;
+
+	if (alg_conn_proto(ct) != ALG_PROTO_TCP)
+		return false;
+	alg_tuple_invert(&want, alg_conn_tuple(ct, ALG_DIR_REPLY));
+	want.daddr = daddr;
+	want.dport = dport;
+	alg_tuple_invert(&reply, &want);
+	h = alg_table_find(an, &reply);
+	if (!h)
+		return false;
+	old = alg_th_conn(h);
+	state = READ_ONCE(old->proto.tcp.state);
+	if (alg_conn_proto(old) == ALG_PROTO_TCP &&
+	    (state == ALG_TCP_TIME_WAIT || state == ALG_TCP_CLOSE))
+		done = alg_conn_kill(old);
+	alg_conn_put(old);
+	return done;
+}
+
+/*
  * The expected connection arrived: translate it as its master is, so that
  * it comes from where the master's peer sends to and goes to the address
- * and port the announcement really meant.
+ * and port the announcement really meant. That port is fixed: if the
+ * translation is taken, the connection must not go on half-translated.
  */
-static void alg_nat_ftp_follow(struct alg_conn *ct, struct alg_expect *exp)
+static int alg_nat_ftp_follow(struct alg_conn *ct, struct alg_expect *exp)
 {
 	const struct alg_conn *m = exp->master;
 	struct alg_nat_range r = { };
+	int ret;
 
 	r.addr_lo = alg_conn_tuple(m, !exp->dir)->daddr;
 	r.addr_hi = r.addr_lo;
-	alg_nat_setup(ct, &r, ALG_NAT_MANIP_SRC);
+	ret = alg_nat_setup(ct, &r, ALG_NAT_MANIP_SRC);
+	if (ret)
+		return ret;
 
 	r.addr_lo = alg_conn_tuple(m, !exp->dir)->saddr;
 	r.addr_hi = r.addr_lo;
 	r.ports = true;
 	r.port_lo = ntohs(exp->saved_port);
 	r.port_hi = r.port_lo;
-	alg_nat_setup(ct, &r, ALG_NAT_MANIP_DST);
+	ret = alg_nat_setup(ct, &r, ALG_NAT_MANIP_DST);
+	if (ret == -ENOSPC &&
+	    alg_nat_ftp_reclaim(ct, r.addr_lo, exp->saved_port))
+		ret = alg_nat_setup(ct, &r, ALG_NAT_MANIP_DST);
+	if (ret)
+		net_info_ratelimited("alg_conntrack: ftp nat: data connection to %pI4:%u clashes with a live connection; dropped\n",
+				     &r.addr_lo, r.port_lo);
+	return ret;
 }
 
 /*
@@ -92,12 +138,12 @@ static bool alg_nat_ftp_mangle(struct sk_buff *skb, unsigned int off,
 unsigned int alg_nat_ftp(struct sk_buff *skb, struct alg_conn *ct,
 			 enum ip_conntrack_info ctinfo, unsigned int off,
 			 const struct alg_ftp_match *m, struct alg_expect *exp,
-			 int *diff)
+			 int *diff, struct alg_nat_ftp_rewrite *rw)
 {
 	int dir = CTINFO2DIR(ctinfo);
 	__be32 newaddr = alg_conn_tuple(ct, !dir)->daddr;
 	u16 port = ntohs(exp->tuple.dport), tries;
-	char buf[64];
+	char buf[ALG_NAT_FTP_REP_MAX];
 	int len, ret = -EBUSY;
 
 	exp->saved_addr = exp->tuple.daddr;
@@ -123,5 +169,14 @@ unsigned int alg_nat_ftp(struct sk_buff *skb, struct alg_conn *ct,
 		return NF_DROP;
 	}
 	*diff += len - (int)m->len;
+	rw->len = m->len;
+	rw->replen = len;
+	memcpy(rw->rep, buf, len);
 	return NF_ACCEPT;
+}
+
+bool alg_nat_ftp_redo(struct sk_buff *skb, unsigned int off,
+		      const struct alg_nat_ftp_rewrite *rw)
+{
+	return alg_nat_ftp_mangle(skb, off, rw->len, rw->rep, rw->replen);
 }
