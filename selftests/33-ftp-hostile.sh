@@ -14,9 +14,11 @@
 # ..." (two segments, TCP_NODELAY) is expected and its LIST arrives.
 # A second connection leaves "PORT ..." unterminated and closes: no
 # expectation; a third one works. Run without NAT (the server routes back;
-# every expectation must lead to 10.0.1.2, and a PORT split inside the
-# numbers is expected too) and with SNAT to 10.0.2.100 (expectations to
-# 10.0.2.100; each rewrite makes the line 2 bytes longer).
+# every expectation must lead to 10.0.1.2) and with SNAT to 10.0.2.100
+# (expectations to 10.0.2.100; each rewrite makes the line 2 bytes longer).
+# Both also split a PORT inside its numbers ("PORT 10,0" + ",1,2,...");
+# under NAT the gateway holds the first part back (drops it until TCP
+# resends it with the rest) so that the whole address is rewritten.
 #
 # Server side, through MASQUERADE, the fake server sends: "227 Logout."
 # (must not block the connection), 227 to a third host, with port 1023, with
@@ -84,7 +86,7 @@ fi
 py_checks nsx client python3 "$FTP_TOOL" --tag "SNAT" hostile-client \
 	--host 10.0.2.2 --own 10.0.1.2 --seen 10.0.2.100 --gw-ns "$(ns gw)" \
 	--third 10.0.2.99 --gw-addrs 10.0.2.1,10.0.1.1,10.0.2.100 \
-	--base 52000 --burst-base 42000
+	--base 52000 --burst-base 42000 --split-numbers
 
 # A PORT segment lost behind the gateway (tc drops its first, rewritten
 # transmission on gw_out): TCP retransmits it, and the retransmission must

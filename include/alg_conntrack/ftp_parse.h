@@ -139,10 +139,10 @@ unsigned int alg_ftp_lines_feed(struct alg_ftp_line_state *st,
  * the span is in the current segment, NAT rewrites it as usual. If not,
  * the address already left untranslated and NAT cannot fix it: it counts
  * the case and lets the packet pass, and the data connection through NAT
- * will most likely fail. To make that rarer, NAT may drop a segment that
- * ends in a partial line alg_ftp_lines_pending_cmd() flags (restoring the
+ * will most likely fail. To make that rarer, NAT drops a segment that
+ * ends in a partial line alg_ftp_lines_pending_span() flags (restoring the
  * state saved before feeding it), as nf_conntrack_ftp drops on a partial
- * match: the sender retransmits, usually together with the rest.
+ * match: the sender retransmits, together with the rest once written.
  */
 bool alg_ftp_line_span(const struct alg_ftp_line *line, u32 off, u32 len,
 		       size_t *seg_off);
@@ -150,5 +150,13 @@ bool alg_ftp_line_span(const struct alg_ftp_line *line, u32 off, u32 len,
 /* Whether the partial line carried in @st may become a PORT/EPRT/227/229. */
 bool alg_ftp_lines_pending_cmd(const struct alg_ftp_line_state *st,
 			       bool from_client);
+
+/*
+ * Whether that partial line goes on past its keyword, so that the address
+ * (which only follows the keyword) may already have begun: the case NAT
+ * cannot fix once the segment has left.
+ */
+bool alg_ftp_lines_pending_span(const struct alg_ftp_line_state *st,
+				bool from_client);
 
 #endif /* _ALG_FTP_PARSE_H */

@@ -173,7 +173,7 @@ ftp_xfer() {
 		-e "$FTP_LFTP_BASE; $set; $script bye" "$host" > "$FTP_OUT" 2> "$FTP_LOG"
 	rc=$?
 	if [ $rc -ne 0 ]; then
-		diag "lftp $mode $* failed (rc $rc): $(grep -E -e '--->|<---|rror' "$FTP_LOG" | tail -n 4 | tr '\n' ' ')"
+		diag "lftp $mode $* failed (rc $rc): $(grep -E -e '--->|<---|rror|onnect' "$FTP_LOG" | tail -n 12 | tr '\n' ' ')"
 		return 1
 	fi
 	# one announcement per data connection, all of the wanted kind

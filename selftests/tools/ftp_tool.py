@@ -475,8 +475,9 @@ def cmd_hostile_client(a):
           'split PORT: the data connection opens and LIST arrives')
 
     if a.split_numbers:
-        # split inside the address: fine without NAT (the whole line is
-        # seen); with NAT the part already sent cannot be rewritten
+        # split inside the address: without NAT the whole line is seen;
+        # with NAT the gateway must hold the first part back until TCP
+        # resends it together with the rest
         e0 = exps()
         c.send('PORT ' + port_args(own, B + 31)[:6])
         time.sleep(0.4)

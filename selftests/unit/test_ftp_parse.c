@@ -565,6 +565,32 @@ UNIT_TEST(pending_cmd_and_reset)
 	UNIT_EQ(g.n, 0);
 }
 
+UNIT_TEST(pending_span)
+{
+	struct alg_ftp_line_state st = { 0 };
+	struct got g = { .from_client = true };
+
+	/* The keyword alone: the address is still to come, whole. */
+	feed(&st, "PO", &g);
+	UNIT_CHECK(!alg_ftp_lines_pending_span(&st, true));
+	feed(&st, "RT ", &g);
+	UNIT_CHECK(!alg_ftp_lines_pending_span(&st, true));
+	feed(&st, "10,0", &g);
+	UNIT_CHECK(alg_ftp_lines_pending_span(&st, true));
+	UNIT_CHECK(!alg_ftp_lines_pending_span(&st, false));
+	alg_ftp_lines_reset(&st);
+	feed(&st, "NOOP 10,0,1", &g);
+	UNIT_CHECK(!alg_ftp_lines_pending_span(&st, true));
+	alg_ftp_lines_reset(&st);
+	feed(&st, "227 ", &g);
+	UNIT_CHECK(!alg_ftp_lines_pending_span(&st, false));
+	feed(&st, "Entering Passive Mode (10,", &g);
+	UNIT_CHECK(alg_ftp_lines_pending_span(&st, false));
+	/* Completed: nothing pending any more. */
+	feed(&st, "0,1,2,200,10)\r\n", &g);
+	UNIT_CHECK(!alg_ftp_lines_pending_span(&st, false));
+}
+
 int main(void)
 {
 	return unit_run();

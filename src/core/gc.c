@@ -29,10 +29,13 @@ static void alg_gc_work(struct work_struct *work)
 	struct alg_tuple_hash *h;
 	struct alg_conn *ct;
 
+	/* An empty table (a namespace that tracks nothing) costs nothing. */
+	if (!atomic_read(&an->count))
+		budget = 0;
+	rcu_read_lock();
 	while (budget--) {
 		if (b >= an->buckets)
 			b = 0;
-		rcu_read_lock();
 		hlist_nulls_for_each_entry_rcu(h, n, &an->hash[b], node) {
 			ct = alg_th_conn(h);
 			if (!alg_conn_expired(ct) ||
@@ -44,10 +47,13 @@ static void alg_gc_work(struct work_struct *work)
 				expired++;
 			alg_conn_put(ct);
 		}
-		rcu_read_unlock();
-		if (!(++b & 1023))
+		if (!(++b & 1023)) {
+			rcu_read_unlock();
 			cond_resched();
+			rcu_read_lock();
+		}
 	}
+	rcu_read_unlock();
 	an->gc_next = b;
 	if (!READ_ONCE(an->exiting))
 		queue_delayed_work(system_power_efficient_wq, &an->gc_work,

@@ -28,6 +28,12 @@
 #define ALG_FTP_MATCHES_MAX	4
 /* Rewrites remembered per direction for retransmissions. */
 #define ALG_FTP_REWRITES	2
+/*
+ * Segments dropped in a row to hold back an announcement split inside its
+ * address under NAT (about 200 ms + 400 ms + ... of retransmission delay);
+ * after that the segment goes as it is rather than the connection stalling.
+ */
+#define ALG_FTP_HOLD_MAX	6
 
 static unsigned short alg_ftp_ports[ALG_HELPER_PORTS_MAX] = { 21 };
 static unsigned int alg_ftp_nports = 1;
@@ -39,6 +45,7 @@ struct alg_ftp_conn {
 	u32 next_seq[ALG_DIR_MAX];
 	bool seq_valid[ALG_DIR_MAX];
 	u8 rw_next[ALG_DIR_MAX];
+	u8 held[ALG_DIR_MAX];	/* segments dropped in a row, see help */
 	struct alg_nat_ftp_rewrite rw[ALG_DIR_MAX][ALG_FTP_REWRITES];
 };
 
@@ -193,7 +200,9 @@ static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
 	struct alg_ftp_scan sc = { .from_client = dir == ALG_DIR_ORIGINAL };
 	unsigned int dataoff, datalen, skip = 0, verdict = NF_ACCEPT;
 	struct alg_ftp_redo rd = { };
+	struct alg_ftp_line_state saved;
 	const struct tcphdr *th;
+	bool nat;
 	struct tcphdr _th;
 	int i, diff = 0;
 	u32 seq;
@@ -226,16 +235,43 @@ static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
 			/* Partly retransmitted: read only what is new. */
 			skip = ahead;
 			alg_ftp_redo_find(fc, dir, seq, ahead, &rd);
+		} else if (fc->held[dir] && fc->held[dir] < ALG_FTP_HOLD_MAX) {
+			/*
+			 * Holding back a split announcement: data beyond it
+			 * must not reach the receiver either, or its SACK
+			 * keeps the sender from resending the two together.
+			 */
+			fc->held[dir]++;
+			spin_unlock_bh(&ct->lock);
+			return NF_DROP;
 		} else {
 			/* A gap: the missing bytes may end any line. */
 			alg_ftp_lines_reset(&fc->lines[dir]);
 			fc->lines[dir].overlong = true;
 		}
 	}
-	fc->seq_valid[dir] = true;
-	fc->next_seq[dir] = seq + datalen;
+	nat = test_bit(ALG_CONN_SRC_NAT, &ct->status) ||
+	      test_bit(ALG_CONN_DST_NAT, &ct->status);
+	if (nat)
+		saved = fc->lines[dir];
 	alg_ftp_lines_feed(&fc->lines[dir], (const char *)skb->data + dataoff + skip,
 			   datalen - skip, alg_ftp_scan_line, &sc);
+	/*
+	 * The segment ends inside an announcement's address, which NAT could
+	 * not rewrite once part of it has left: drop it, unread, so that the
+	 * sender resends it with the rest (nf_conntrack_ftp drops on a partial
+	 * match too). Not if it completed one: that must not be read twice.
+	 */
+	if (nat && !sc.n && fc->held[dir] < ALG_FTP_HOLD_MAX &&
+	    alg_ftp_lines_pending_span(&fc->lines[dir], sc.from_client)) {
+		fc->lines[dir] = saved;
+		fc->held[dir]++;
+		spin_unlock_bh(&ct->lock);
+		return NF_DROP;
+	}
+	fc->held[dir] = 0;
+	fc->seq_valid[dir] = true;
+	fc->next_seq[dir] = seq + datalen;
 	spin_unlock_bh(&ct->lock);
 
 	if (sc.bad) {

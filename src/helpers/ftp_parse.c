@@ -384,3 +384,10 @@ bool alg_ftp_lines_pending_cmd(const struct alg_ftp_line_state *st,
 	return alg_ftp_prefix_icase(st->buf, n, "227 ") ||
 	       alg_ftp_prefix_icase(st->buf, n, "229 ");
 }
+
+bool alg_ftp_lines_pending_span(const struct alg_ftp_line_state *st,
+				bool from_client)
+{
+	return alg_ftp_lines_pending_cmd(st, from_client) &&
+	       st->len > (from_client ? 5 : 4);
+}
