@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * udpsink PORT [ADDR]: receive and discard UDP datagrams in recvmmsg()
- * batches until SIGTERM/SIGINT, then print "received N". Prints "ready" once
- * bound. Exists so that a flood finds a socket (no ICMP port unreachable).
+ * batches until SIGTERM/SIGINT, then print "received N from A:P" (A:P the
+ * source of the first datagram: after SNAT, the gateway's). Prints "ready"
+ * once bound. Exists so that a flood finds a socket (no ICMP port
+ * unreachable).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -28,6 +30,8 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	static char bufs[BATCH][2048];
+	struct sockaddr_in from[BATCH], first = { .sin_family = AF_INET };
+	char fbuf[INET_ADDRSTRLEN] = "none";
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
 	struct sigaction sa;
@@ -62,15 +66,24 @@ int main(int argc, char **argv)
 		iov[i].iov_len = sizeof(bufs[i]);
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = &from[i];
+		msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
 	}
 	printf("ready\n");
 	while (!stop) {
 		n = recvmmsg(fd, msgs, BATCH, MSG_WAITFORONE, NULL);
-		if (n > 0)
+		if (n > 0) {
+			if (!rcvd) {
+				first = from[0];
+				inet_ntop(AF_INET, &first.sin_addr, fbuf, sizeof(fbuf));
+			}
 			rcvd += n;
-		else if (n < 0 && errno != EINTR)
+			for (i = 0; i < n; i++)
+				msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+		} else if (n < 0 && errno != EINTR) {
 			break;
+		}
 	}
-	printf("received %llu\n", rcvd);
+	printf("received %llu from %s:%u\n", rcvd, fbuf, ntohs(first.sin_port));
 	return 0;
 }
