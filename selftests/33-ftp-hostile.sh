@@ -26,7 +26,8 @@
 # brackets, a "227-" continuation, a 2000-byte 227: no expectation; proper
 # 227 and 229 replies open one expectation to the server and the data
 # connection works; 1000 227 replies at once leave at most one; a 227 split
-# as "22" + "7 ..." is expected and its data connection works.
+# as "22" + "7 ..." and one split inside its numbers are expected and their
+# data connections work.
 #
 # Throughout: never more than one expectation per control connection, none
 # to anyone but the announcer; the control connection keeps working; the

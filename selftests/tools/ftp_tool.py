@@ -739,6 +739,31 @@ def cmd_hostile_server(a):
     check(d is not None and d.startswith('DATA-OK'),
           'split 227: data connection works')
 
+    # a 227 split inside its numbers: under NAT the gateway holds the
+    # first part back until TCP resends it with the rest (the client is
+    # the NATed side here, so the text stays the same: this shows that
+    # holding back delivers the reply whole and in time, not a rewrite)
+    before = exps()
+    c.cmd('DATA 50125')
+    text = '227 Entering Passive Mode (%s)\r\n' % port_args(srv, 50125)
+    cut = text.index('(') + 5
+    t0 = time.time()
+    c.send('SPLIT %s %s\r\n' % (text[:cut].encode().hex(),
+                                 text[cut:].encode().hex()))
+    r = c.line()
+    new = exps() - before
+    check(r == text.rstrip('\r\n').replace(srv.replace('.', ','),
+                                            target.replace('.', ',')) and
+          len(new) == 1,
+          '227 split inside the numbers: arrives whole, expected (%r, %s, '
+          '%.1f s)' % (r, sorted(new), time.time() - t0))
+    m = re.search(r'\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)', r or '')
+    d = data_get('.'.join(m.groups()[:4]),
+                 int(m.group(5)) * 256 + int(m.group(6))) if m else None
+    check(d is not None and d.startswith('DATA-OK'),
+          '227 split inside the numbers: data connection works')
+    alive('after the split 227')
+
     # a proper 229
     before = exps()
     c.cmd('DATA 50130')
