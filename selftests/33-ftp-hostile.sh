@@ -55,6 +55,10 @@ check "no NAT: the kernel logged the privileged port as ignored" \
 	eval 'dmesg_new | grep -q "ftp: 10.0.1.2 announced privileged port 1023; ignored"'
 check "no NAT: the kernel logged unparsable commands" \
 	eval 'dmesg_new | grep -q "ftp: [0-9]* unparsable command(s) from 10.0.1.2"'
+check "no NAT: /proc/net/stat/alg_conntrack counted third-party announcements" \
+	test "$(stat_sum gw ftp_third_party)" -ge 3
+check "no NAT: /proc/net/stat/alg_conntrack counted bad commands" \
+	test "$(stat_sum gw ftp_bad_cmd)" -ge 5
 diag "kernel log of the no-NAT phase (rate limited):"
 dmesg_new | grep -E "alg_conntrack|callbacks suppressed" | head -n 20 | sed 's/^/#   /'
 

@@ -182,15 +182,16 @@ static int alg_proc_stat_show(struct seq_file *s, void *v)
 	const struct alg_stat *st = v;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_puts(s, "entries  clashres found    new      invalid  ignore   delete   chainlength insert   insert_failed drop     early_drop icmp_error expect_new expect_create expect_delete search_restart\n");
+		seq_puts(s, "entries  clashres found    new      invalid  ignore   delete   chainlength insert   insert_failed drop     early_drop icmp_error expect_new expect_create expect_delete search_restart ftp_bad_cmd ftp_third_party\n");
 		return 0;
 	}
-	seq_printf(s, "%08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x\n",
+	/* nf_conntrack's columns, in its order; then the FTP helper's. */
+	seq_printf(s, "%08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x\n",
 		   atomic_read(&an->count), st->clash_resolve, st->found, 0,
 		   st->invalid, 0, 0, st->chaintoolong, st->insert,
 		   st->insert_failed, st->drop, st->early_drop, st->icmp_error,
 		   st->expect_new, st->expect_create, st->expect_delete,
-		   st->search_restart);
+		   st->search_restart, st->ftp_bad_cmd, st->ftp_third_party);
 	return 0;
 }
 
