@@ -192,13 +192,14 @@ ftp_announces() {
 	grep -E -e '^(---> |ANNOUNCE )(PORT|EPRT)|^(<--- |REPLY )(227|229)' "$FTP_LOG"
 }
 
-# The data port an announcement line names.
+# The data port an announcement line names. By the verb or reply code
+# after the log prefix only: a 229 naming port 22707 contains "227".
 ftp_port_of() {
-	case $1 in
-	*PORT*) echo "$1" | sed -E 's/.*,([0-9]+),([0-9]+) *$/\1 \2/' | awk '{print $1 * 256 + $2}' ;;
-	*EPRT*) echo "$1" | sed -E 's/.*\|([0-9]+)\| *$/\1/' ;;
-	*227*) echo "$1" | sed -E 's/.*\(([0-9]+,){4}([0-9]+),([0-9]+)\).*/\2 \3/' | awk '{print $1 * 256 + $2}' ;;
-	*229*) echo "$1" | sed -E 's/.*\(\|\|\|([0-9]+)\|\).*/\1/' ;;
+	case ${1#* } in
+	PORT*) echo "$1" | sed -E 's/.*,([0-9]+),([0-9]+) *$/\1 \2/' | awk '{print $1 * 256 + $2}' ;;
+	EPRT*) echo "$1" | sed -E 's/.*\|([0-9]+)\| *$/\1/' ;;
+	227*) echo "$1" | sed -E 's/.*\(([0-9]+,){4}([0-9]+),([0-9]+)\).*/\2 \3/' | awk '{print $1 * 256 + $2}' ;;
+	229*) echo "$1" | sed -E 's/.*\(\|\|\|([0-9]+)\|\).*/\1/' ;;
 	esac
 }
 
