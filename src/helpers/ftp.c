@@ -117,8 +117,7 @@ static unsigned int alg_ftp_expect(struct sk_buff *skb, struct alg_conn *ct,
 	exp->tuple.proto = IPPROTO_TCP;
 	exp->dir = !dir;
 
-	if (test_bit(ALG_CONN_SRC_NAT, &ct->status) ||
-	    test_bit(ALG_CONN_DST_NAT, &ct->status)) {
+	if (alg_nat_translated(ct)) {
 		if (f->in_segment)
 			verdict = alg_nat_ftp(skb, ct, ctinfo, dataoff + f->seg_off,
 					      &f->m, exp, diff, &f->rw);
@@ -235,7 +234,11 @@ static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
 			/* Partly retransmitted: read only what is new. */
 			skip = ahead;
 			alg_ftp_redo_find(fc, dir, seq, ahead, &rd);
-		} else if (fc->held[dir] && fc->held[dir] < ALG_FTP_HOLD_MAX) {
+		} else if (!fc->held[dir] || fc->held[dir] >= ALG_FTP_HOLD_MAX) {
+			/* A gap: the missing bytes may end any line. */
+			alg_ftp_lines_reset(&fc->lines[dir]);
+			fc->lines[dir].overlong = true;
+		} else {
 			/*
 			 * Holding back a split announcement: data beyond it
 			 * must not reach the receiver either, or its SACK
@@ -244,14 +247,9 @@ static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
 			fc->held[dir]++;
 			spin_unlock_bh(&ct->lock);
 			return NF_DROP;
-		} else {
-			/* A gap: the missing bytes may end any line. */
-			alg_ftp_lines_reset(&fc->lines[dir]);
-			fc->lines[dir].overlong = true;
 		}
 	}
-	nat = test_bit(ALG_CONN_SRC_NAT, &ct->status) ||
-	      test_bit(ALG_CONN_DST_NAT, &ct->status);
+	nat = alg_nat_translated(ct);
 	if (nat)
 		saved = fc->lines[dir];
 	alg_ftp_lines_feed(&fc->lines[dir], (const char *)skb->data + dataoff + skip,

@@ -43,6 +43,13 @@ static inline bool alg_nat_done(const struct alg_conn *ct,
 						 ALG_CONN_NAT_DONE_DST, &ct->status);
 }
 
+/* Either side of the connection is rewritten. */
+static inline bool alg_nat_translated(const struct alg_conn *ct)
+{
+	return test_bit(ALG_CONN_SRC_NAT, &ct->status) ||
+	       test_bit(ALG_CONN_DST_NAT, &ct->status);
+}
+
 int alg_nat_setup(struct alg_conn *ct, const struct alg_nat_range *range,
 		  enum alg_nat_manip m);
 bool alg_nat_manip_pkt(struct sk_buff *skb, unsigned int iphoff,

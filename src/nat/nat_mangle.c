@@ -135,9 +135,7 @@ int alg_nat_icmp_error(struct sk_buff *skb, struct alg_conn *ct,
 	/* A redirect for a translated connection would point a host at a
 	 * route that bypasses the translation.
 	 */
-	if (ih->type == ICMP_REDIRECT &&
-	    (test_bit(ALG_CONN_SRC_NAT, &ct->status) ||
-	     test_bit(ALG_CONN_DST_NAT, &ct->status)))
+	if (ih->type == ICMP_REDIRECT && alg_nat_translated(ct))
 		return 0;
 	bit = m == ALG_NAT_MANIP_SRC ? ALG_CONN_SRC_NAT : ALG_CONN_DST_NAT;
 	if (dir == ALG_DIR_REPLY)
