@@ -602,15 +602,8 @@ start=$(date +%s)
 # discarded UDP run without tracking goes before round 1.
 if [ "${BENCH_WARMUP_RUN:-1}" = 1 ] && mode_load none && topo_up none; then
 	log "=== warm-up (discarded): none udp"
-	emit() { echo "@@WARMUP,$1,$2,$3,$4,$5,$6"; }
-	w_udp 0 none > /dev/null 2>&1
+	CSV=/dev/null w_udp 0 none > /dev/null 2>&1
 	bg_killall
-	unset -f emit
-	emit() {
-		local line="$1,$2,$3,$4,$5,$6"
-		echo "$line" >> "$CSV"
-		echo "@@CSV,$line"
-	}
 	ns_cleanup
 	mode_unload none
 fi
