@@ -159,6 +159,6 @@ else
 	ktap_ok "MASQUERADE in INPUT refused at write time"
 fi
 
-nat_bg_killall
+bg_killall
 check "module unloads" mod_unload
 ktap_finish

@@ -171,6 +171,6 @@ counted_is_listed() {
 }
 check "gw table: the entry count matches the entries listed" wait_for 5 counted_is_listed
 diag "gw table: $TBL"
-nat_bg_killall
+bg_killall
 check "module unloads" mod_unload
 ktap_finish

@@ -60,6 +60,36 @@ mod_unload() { ! mod_loaded || rmmod alg_conntrack; }
 ns() { echo "${NS_PREFIX}_$1"; }
 nsx() { local n=$1; shift; ip netns exec "$(ns "$n")" "$@"; }
 
+# Background jobs by name: bg NAME NS CMD... runs CMD in NS with its output
+# in $BG_DIR/NAME.out and its pid in BG_PID[NAME]. A plain command, not the
+# nsx function: $! is then the process itself (ip execs CMD), not a
+# subshell that a kill would leave CMD behind.
+declare -A BG_PID=()
+BG_DIR=/tmp
+BG_READY_SECS=15
+bg() {
+	local name=$1 n=$2
+	shift 2
+	ip netns exec "$(ns "$n")" "$@" > "$BG_DIR/$name.out" 2>&1 &
+	BG_PID[$name]=$!
+}
+# wait (BG_READY_SECS) for "ready" in NAME's output; needs wait_for
+bg_ready() { wait_for "$BG_READY_SECS" grep -q '^ready' "$BG_DIR/$1.out"; }
+bg_kill() {
+	local pid=${BG_PID[$1]:-}
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	unset "BG_PID[$1]"
+}
+bg_killall() {
+	local k
+	for k in "${!BG_PID[@]}"; do bg_kill "$k"; done
+}
+
+# mkdata FILE KIB: KIB KiB of random bytes
+mkdata() { head -c "$(($2 * 1024))" /dev/urandom > "$1"; }
+
 ns_cleanup() {
 	local n
 	for n in $(ip netns list | awk '{print $1}' | grep "^${NS_PREFIX}_"); do

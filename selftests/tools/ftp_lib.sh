@@ -34,13 +34,11 @@
 #   stat_sum NS COLUMN          sum over CPUs of a /proc/net/stat/alg_conntrack
 #                               column (by header name), decimal
 #   wait_for SECS CMD...        poll CMD every 0.2 s until it succeeds
-#   bg NAME NS CMD...           run CMD in NS in the background, output in
-#                               $FTP_TMP/NAME.out; bg_ready NAME waits for
-#                               "ready" in it; bg_kill NAME
+#   bg, bg_ready (10 s), bg_kill, bg_killall, mkdata: lib.sh (output in
+#                               $FTP_TMP)
 #   py_checks CMD...            run CMD (a ftp_tool.py scenario), turning
 #                               its "CHECK 0|1 text" lines into subtests and
 #                               "DIAG" lines into diagnostics
-#   mkdata FILE KIB             random file
 #   dmesg_mark / dmesg_new      kernel log lines since the mark
 #   slab_line                   the alg_conntrack line of /proc/slabinfo
 #   ftp_nat NS LINE...          write the rule lines to /proc/net/alg_nat of NS
@@ -53,12 +51,13 @@ FTP_TOOL="$SELFTEST_DIR/tools/ftp_tool.py"
 FTP_TMP=
 FTP_LOG=
 FTP_OUT=
-declare -A BG_PID
+BG_READY_SECS=10
 
 ftp_setup() {
 	[ -f "$MODULE" ] || skip_all "alg_conntrack.ko not built"
 	need ip python3 "$@"
 	FTP_TMP=$(mktemp -d /tmp/alg_ftp.XXXXXX) || skip_all "no temp dir"
+	BG_DIR=$FTP_TMP
 	chmod 755 "$FTP_TMP"
 	FTP_LOG=$FTP_TMP/client.log
 	FTP_OUT=$FTP_TMP/client.out
@@ -121,7 +120,6 @@ wait_for() {
 	"$@"
 }
 
-mkdata() { head -c "$(($2 * 1024))" /dev/urandom > "$1"; }
 
 # The lftp settings: one try, no silent change of mode, the PASV address
 # used as the server sent it (so a missing rewrite fails).
@@ -224,24 +222,6 @@ stat_sum() {
 		c { print $c }' | { s=0; while read -r h; do s=$((s + 16#$h)); done; echo $s; }
 }
 
-bg() {
-	local name=$1 n=$2
-	shift 2
-	nsx "$n" "$@" > "$FTP_TMP/$name.out" 2>&1 &
-	BG_PID[$name]=$!
-}
-bg_ready() { wait_for 10 grep -q '^ready' "$FTP_TMP/$1.out"; }
-bg_kill() {
-	local p=${BG_PID[$1]:-}
-	[ -n "$p" ] || return 0
-	kill "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-	unset "BG_PID[$1]"
-}
-bg_killall() {
-	local k
-	for k in "${!BG_PID[@]}"; do bg_kill "$k"; done
-}
 
 py_checks() {
 	local line rc

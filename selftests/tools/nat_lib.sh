@@ -28,13 +28,9 @@
 #   wait_for SECS CMD...       poll CMD every 0.1 s until it succeeds
 #   between V LO HI            LO <= V <= HI (integers)
 #   listening NS PORT [udp]    a socket is bound to PORT in NS
-#   bg NAME NS CMD...          run CMD in NS in the background, output in
-#                              $NAT_TMP/NAME.out, pid in BG_PID[NAME]
-#   bg_ready NAME              wait for "ready" in NAME's output
-#   bg_kill NAME               kill it (by pid) and reap it
+#   bg, bg_ready, bg_kill, bg_killall, mkdata: lib.sh (output in $NAT_TMP)
 #   bg_wait NAME [SECS]        wait for it to end (default 30 s, then kill);
 #                              returns its exit status
-#   mkdata FILE KIB            random file
 #   xfer_sha SNS PORT CNS DST DPORT FILE
 #                              socat FILE over TCP from CNS to DST:DPORT, to a
 #                              socat in SNS listening on PORT; succeeds if the
@@ -50,14 +46,14 @@
 
 NAT_TOOL="$SELFTEST_DIR/tools/nat_tool.py"
 NAT_TMP=
-declare -A BG_PID
 
 nat_setup() {
 	[ -f "$MODULE" ] || skip_all "alg_conntrack.ko not built"
 	need ip python3 "$@"
 	NAT_TMP=$(mktemp -d /tmp/alg_nat.XXXXXX) || skip_all "no temp dir"
+	BG_DIR=$NAT_TMP
 	# as trap_cleanup, with our own processes ended (and reaped) first
-	trap 'nat_bg_killall; ns_unpin; ns_cleanup; mod_unload; rm -rf "$NAT_TMP"' EXIT
+	trap 'bg_killall; ns_unpin; ns_cleanup; mod_unload; rm -rf "$NAT_TMP"' EXIT
 	mod_load || { echo "1..0 # insmod failed"; exit $KSFT_FAIL; }
 }
 
@@ -212,25 +208,6 @@ listening() {
 	fi
 }
 
-bg() {
-	local name=$1 n=$2
-	shift 2
-	# a plain command, not the nsx function: $! is then the process itself
-	# (ip execs CMD), not a subshell that a kill would leave CMD behind
-	ip netns exec "$(ns "$n")" "$@" > "$NAT_TMP/$name.out" 2>&1 &
-	BG_PID[$name]=$!
-}
-
-bg_ready() { wait_for 15 grep -q '^ready' "$NAT_TMP/$1.out"; }
-
-bg_kill() {
-	local pid=${BG_PID[$1]:-}
-	[ -n "$pid" ] || return 0
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	unset "BG_PID[$1]"
-}
-
 # PID has exited (a zombie not yet reaped counts as gone)
 pid_gone() {
 	local st
@@ -251,12 +228,7 @@ bg_wait() {
 	return $rc
 }
 
-nat_bg_killall() {
-	local k
-	for k in "${!BG_PID[@]}"; do bg_kill "$k"; done
-}
 
-mkdata() { head -c "$(( $2 * 1024 ))" /dev/urandom > "$1"; }
 
 xfer_sha() {
 	local sns=$1 port=$2 cns=$3 dst=$4 dport=$5 f=$6
