@@ -82,12 +82,8 @@ loaded() {
 	return 1
 }
 
-# The same module without its debug sections: 8 MB less to read per insmod.
-KO=$MODULE
-KO_COPY=/tmp/alg_conntrack_stress.$$.ko
-if command -v strip > /dev/null && strip --strip-debug -o "$KO_COPY" "$MODULE"; then
-	KO=$KO_COPY
-fi
+KO=$(mod_stripped)
+[ "$KO" = "$MODULE" ] || KO_COPY=$KO
 
 mod_unload
 dmesg_before=$(dmesg | grep -cE "$BAD")

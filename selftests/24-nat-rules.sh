@@ -4,8 +4,10 @@
 #  - -A (long and short option names, any option order) reads back in one
 #    canonical iptables syntax, chains in PREROUTING INPUT OUTPUT
 #    POSTROUTING order; -I [N], -D N, -D spec, -F CHAIN, -F;
-#  - lines split over several writes, a last line without newline, 512
-#    characters at most;
+#  - inside *nat .. COMMIT lines split over several writes; outside, each
+#    write ends its last line (echo -n), so its error comes from that
+#    write; 512 characters at most, a longer line refused by the write
+#    that makes it too long;
 #  - round trip: what is read back, written back after a flush, restores
 #    the set, and writing it again replaces rather than appends;
 #  - *nat .. COMMIT replaces the set as a whole; one bad line (in one
@@ -173,19 +175,41 @@ nsx gw sh -c "cat '$NAT_TMP/saved' > /proc/net/alg_nat"
 check_eq "set restored for what follows" "$(nat_rules gw)" "$S"
 
 ### how lines arrive
+# Inside *nat .. COMMIT a line may be cut anywhere across writes (cat and
+# stdio do that to large files); a tail of exactly COMMIT ends the set.
 f=$(nsproc gw alg_nat)
 exec {fd}>"$f"
+printf '%s\n' "*nat" >&"$fd"
+sed -e '/^\*nat$/d' -e '/^COMMIT$/d' "$NAT_TMP/saved" >&"$fd"
 printf '%s' "-A POSTRO" >&"$fd"
 printf '%s' "UTING -o sp" >&"$fd"
 printf '%s\n' "lit -j ACCEPT" >&"$fd"
-exec {fd}>&-
+printf '%s' "COMM" >&"$fd"
+printf '%s' "IT" >&"$fd"
 rules
-check_eq "a line in three writes is one rule" \
+check_eq "inside *nat, a line in three writes is one rule, COMMIT in two ends the set" \
 	"$(grep -c -x -e '-A POSTROUTING -o split -j ACCEPT' <<< "$RULES")" 1
+exec {fd}>&-
+# Outside, each write ends its last line: its error comes from that write.
 printf '%s' "-A POSTROUTING -o nonl -j ACCEPT" > "$f"
 rules
-check_eq "a last line without newline is applied on close (echo -n)" \
+check_eq "a line without newline is applied by its write (echo -n)" \
 	"$(grep -c -x -e '-A POSTROUTING -o nonl -j ACCEPT' <<< "$RULES")" 1
+pace
+check_eq "a bad line without newline: its write fails with EINVAL" \
+	"$(printf '%s' "-A POSTROUTING -j FOO" | ntool gw wr /proc/net/alg_nat)" EINVAL
+klog_new
+check "the bad line without newline is logged as line 1, unknown target" logged 1 "unknown target"
+pace
+check_eq "outside *nat, a piece of a line is refused by its own write" \
+	"$(printf '%s' "-A POSTRO" | ntool gw wr /proc/net/alg_nat)" EINVAL
+klog_new
+head -c 1048576 /dev/zero | tr '\0' 'x' > "$NAT_TMP/mb"
+pace
+check_eq "1 MiB without a newline: the write fails with EINVAL" \
+	"$(ntool gw wr /proc/net/alg_nat < "$NAT_TMP/mb")" EINVAL
+klog_new
+check "the 1 MiB line is logged as too long" logged 1 "line too long"
 l512="-A POSTROUTING -o gw_out -j MASQUERADE$(printf '%*s' 474 '')"
 check "a 512-character line (the longest allowed) is accepted" nat_w gw "$l512"
 check "three rules deleted by spec" nat_w gw "-D POSTROUTING -o split -j ACCEPT" \
@@ -263,6 +287,12 @@ refused "--dport without -p" EINVAL "option --dport needs -p tcp or udp" \
 refused "port 0" EINVAL "port 0 not allowed" "-A PREROUTING -p tcp --dport 0 -j ACCEPT"
 refused "port 65536" EINVAL "port out of range" "-A PREROUTING -p tcp --dport 65536 -j ACCEPT"
 refused "unknown command" EINVAL "unknown command" "-X POSTROUTING"
+refused "CT --helper ftp for UDP" EINVAL "the helper is not for this protocol" \
+	"-A PREROUTING -p udp --dport 2121 -j CT --helper ftp"
+refused "CT --helper of an unknown helper" ENOENT "no such helper" \
+	"-A PREROUTING -p tcp --dport 2121 -j CT --helper nosuch"
+refused "CT --helper without -p" EINVAL "--helper needs -p, not negated" \
+	"-A PREROUTING -i gw_in -j CT --helper ftp"
 
 { printf -- '-A POSTROUTING -o gw_out \0 -j MASQUERADE '; head -c 300 /dev/urandom | tr -d '\n'; echo; } \
 	> "$NAT_TMP/garbage"

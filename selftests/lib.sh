@@ -54,6 +54,13 @@ need() {
 }
 
 mod_loaded() { grep -q '^alg_conntrack ' /proc/modules; }
+# mod_stripped: the path of a copy of the module without its debug sections
+# (a tenth of the size: much less to read per insmod), else the module.
+mod_stripped() {
+	local copy=/tmp/alg_conntrack.stripped.$$.ko
+	[ -f "$copy" ] || strip --strip-debug -o "$copy" "$MODULE" 2>/dev/null || copy=$MODULE
+	echo "$copy"
+}
 mod_load() { mod_loaded || insmod "$MODULE" "$@"; }
 mod_unload() { ! mod_loaded || rmmod alg_conntrack; }
 

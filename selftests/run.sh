@@ -2,9 +2,33 @@
 # SPDX-License-Identifier: GPL-2.0
 # Run every selftest (selftests/[0-9]*.sh, or those named) inside the VM,
 # kselftest style, then print "N passed, N failed" over all their subtests.
+#
+# Each test has its own time limit: a "# timeout: SECONDS" line in its
+# header, else ALG_TEST_TIMEOUT (default 120). A test over its limit is
+# killed, fails by name, and what it left behind (namespaces, the module) is
+# cleared so the next test starts clean. ALG_TEST_TIMEOUT_SCALE (default 1)
+# multiplies every limit, for slower kernels (debug builds).
 cd "$(dirname "$0")" || exit 1
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=([0-9]*.sh)
+scale=${ALG_TEST_TIMEOUT_SCALE:-1}
+
+limit_of() {
+	local l
+	l=$(sed -n '1,20s/^# timeout: \([0-9]*\)$/\1/p' "$1" | head -n 1)
+	echo $(( ${l:-${ALG_TEST_TIMEOUT:-120}} * scale ))
+}
+
+# After a killed test: its processes, namespaces and the module.
+reset_state() {
+	local n
+	for n in $(ip netns list | awk '{print $1}' | grep '^alg[0-9]*_'); do
+		ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$n"
+	done
+	sleep 1
+	! grep -q '^alg_conntrack ' /proc/modules || rmmod alg_conntrack
+}
 
 n=0 pass=0 fail=0 skip=0
 echo "TAP version 13"
@@ -12,8 +36,9 @@ echo "1..${#tests[@]}"
 for t in "${tests[@]}"; do
 	n=$((n + 1))
 	out=$(mktemp)
+	limit=$(limit_of "$t")
 	start=$(date +%s)
-	bash "./$t" > "$out" 2>&1
+	timeout -k 10 "$limit" bash "./$t" > "$out" 2>&1
 	rc=$?
 	secs=$(( $(date +%s) - start ))
 	sed 's/^/  /' "$out"
@@ -21,12 +46,18 @@ for t in "${tests[@]}"; do
 	s=$(grep -c '^ok .*# SKIP' "$out" | tr -d ' ')
 	f=$(grep -c '^not ok ' "$out" | tr -d ' ')
 	p=$((p - s))
+	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		echo "# $t: killed after its time limit of ${limit}s"
+		reset_state
+		f=$((f + 1))
+	fi
 	# A test that died without reporting a failure still failed.
 	if [ $rc -ne 0 ] && [ $rc -ne 4 ] && [ "$f" -eq 0 ]; then f=1; fi
 	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
 	case $rc in
 	0) echo "ok $n selftests: $t (${secs}s)" ;;
 	4) skip=$((skip + (p + f + s == 0))); echo "ok $n selftests: $t # SKIP" ;;
+	124|137) echo "not ok $n selftests: $t (timeout after ${limit}s)" ;;
 	*) echo "not ok $n selftests: $t (exit $rc, ${secs}s)" ;;
 	esac
 	rm -f "$out"

@@ -257,6 +257,10 @@ UNIT_TEST(refused_with_reason)
 		{ "-A PREROUTING -j CT --helper ftp.x", "bad helper name" },
 		{ "-A PREROUTING -j CT --helper abcdefghijklmnop",
 		  "bad helper name" },
+		{ "-A PREROUTING -j CT --helper ftp",
+		  "--helper needs -p, not negated" },
+		{ "-A PREROUTING ! -p tcp -j CT --helper ftp",
+		  "--helper needs -p, not negated" },
 		{ "-A PREROUTING -i abcdefghijklmnop -j ACCEPT",
 		  "bad interface name" },
 		{ "-A PREROUTING -i eth/0 -j ACCEPT", "bad interface name" },
@@ -362,8 +366,8 @@ UNIT_TEST(accepted_forms)
 	UNIT_EQ(parse("-A PREROUTING -i abcdefghijklmno -j ACCEPT", &r, &pos,
 		      NULL), ALG_NAT_CMD_APPEND);
 	UNIT_STREQ(r.in_if, "abcdefghijklmno");
-	UNIT_EQ(parse("-A PREROUTING -j CT --helper a-b_c9", &r, &pos, NULL),
-		ALG_NAT_CMD_APPEND);
+	UNIT_EQ(parse("-A PREROUTING -p udp -j CT --helper a-b_c9", &r, &pos,
+		      NULL), ALG_NAT_CMD_APPEND);
 	UNIT_STREQ(r.helper, "a-b_c9");
 	/* MASQUERADE and REDIRECT need no options */
 	UNIT_EQ(parse("-A POSTROUTING -j MASQUERADE", &r, &pos, NULL),

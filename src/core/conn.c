@@ -36,7 +36,8 @@ struct alg_conn *alg_conn_alloc(struct net *net, const struct alg_tuple *orig,
 	/*
 	 * A lockless reader may still walk the hash nodes of this object's
 	 * previous life, so they are left alone (SLAB_TYPESAFE_BY_RCU); the
-	 * reference count is still zero, which makes such readers skip it.
+	 * reference count is still zero, which makes such readers skip it
+	 * until everything below is written.
 	 */
 	spin_lock_init(&ct->lock);
 	ct->timeout = 0;
@@ -49,6 +50,12 @@ struct alg_conn *alg_conn_alloc(struct net *net, const struct alg_tuple *orig,
 	memset((char *)ct + offsetof(struct alg_conn, net), 0,
 	       sizeof(*ct) - offsetof(struct alg_conn, net));
 	write_pnet(&ct->net, net);
+	/*
+	 * A reader whose refcount_inc_not_zero() succeeds from here on must
+	 * see the cleared status (no stale CONFIRMED) and the new net: pairs
+	 * with smp_acquire__after_ctrl_dep() after the readers' increment.
+	 */
+	smp_wmb();
 	refcount_set(&ct->ct_general.use, 1);
 	return ct;
 }

@@ -118,6 +118,26 @@ static inline bool alg_conn_expired(const struct alg_conn *ct)
 	return alg_conn_expires(ct) <= 0;
 }
 
+/*
+ * A connection found without a lock may have been freed and reused since
+ * (SLAB_TYPESAFE_BY_RCU): what was seen before the reference was taken
+ * proves nothing. With the reference held, this says whether it is (still)
+ * a live entry of net's table, the only kind a walker may act on.
+ */
+static inline bool alg_conn_in_table(const struct alg_conn *ct,
+				     const struct net *net)
+{
+	return alg_conn_confirmed(ct) && !alg_conn_dying(ct) &&
+	       net_eq(alg_conn_net(ct), net);
+}
+
+/* May a walker holding a reference kill ct as expired? */
+static inline bool alg_conn_reapable(const struct alg_conn *ct,
+				     const struct net *net)
+{
+	return alg_conn_in_table(ct, net) && alg_conn_expired(ct);
+}
+
 /* skb->_nfct: the connection pointer with ctinfo in the low bits. */
 static inline struct alg_conn *alg_skb_conn(const struct sk_buff *skb,
 					    enum ip_conntrack_info *ctinfo)

@@ -41,9 +41,9 @@ static void alg_gc_work(struct work_struct *work)
 			if (!alg_conn_expired(ct) ||
 			    !refcount_inc_not_zero(&ct->ct_general.use))
 				continue;
+			smp_acquire__after_ctrl_dep();
 			/* Recycled under us? Then it is not ours to kill. */
-			if (alg_conn_confirmed(ct) && alg_conn_expired(ct) &&
-			    net_eq(alg_conn_net(ct), an->net) && alg_conn_kill(ct))
+			if (alg_conn_reapable(ct, an->net) && alg_conn_kill(ct))
 				expired++;
 			alg_conn_put(ct);
 		}

@@ -50,6 +50,7 @@ struct alg_net_cfg {
 	int tcp_loose;
 	int tcp_max_retrans;
 	int log_invalid;
+	int checksum;
 	int tcp_timeouts[ALG_TCP_TIMEOUT_MAX];
 	int udp_timeout;
 	int udp_timeout_stream;

@@ -82,7 +82,9 @@ begin:
 		if (alg_conn_expired(ct)) {
 			/* Lazy expiry: the GC will get to it, but not first. */
 			if (refcount_inc_not_zero(&ct->ct_general.use)) {
-				alg_conn_kill(ct);
+				smp_acquire__after_ctrl_dep();
+				if (alg_conn_reapable(ct, an->net))
+					alg_conn_kill(ct);
 				alg_conn_put(ct);
 			}
 			continue;
@@ -316,10 +318,17 @@ bool alg_table_early_drop(struct alg_net *an)
 			    !alg_conn_confirmed(ct) ||
 			    alg_conn_dying(ct))
 				continue;
-			if (refcount_inc_not_zero(&ct->ct_general.use)) {
+			if (!refcount_inc_not_zero(&ct->ct_general.use))
+				continue;
+			smp_acquire__after_ctrl_dep();
+			/* Looked at before the reference: decide again. */
+			if (h->tuple.dir == ALG_DIR_ORIGINAL &&
+			    !test_bit(ALG_CONN_ASSURED, &ct->status) &&
+			    alg_conn_in_table(ct, an->net)) {
 				victim = ct;
 				goto found;
 			}
+			alg_conn_put(ct);
 		}
 	}
 found:
@@ -351,9 +360,8 @@ restart:
 			if (!fn(ct, data) ||
 			    !refcount_inc_not_zero(&ct->ct_general.use))
 				continue;
-			if (!net_eq(alg_conn_net(ct), an->net) ||
-			    !alg_conn_confirmed(ct) || alg_conn_dying(ct) ||
-			    !fn(ct, data)) {
+			smp_acquire__after_ctrl_dep();
+			if (!alg_conn_in_table(ct, an->net) || !fn(ct, data)) {
 				alg_conn_put(ct);
 				continue;
 			}

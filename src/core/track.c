@@ -158,6 +158,13 @@ unsigned int alg_track_in(struct sk_buff *skb,
 		ALG_STAT_INC(an, invalid);
 		return NF_ACCEPT;
 	}
+	p = alg_proto_find(t.proto);
+	/* What the local stack sends has its checksums still to be filled. */
+	if (state->hook == NF_INET_PRE_ROUTING && READ_ONCE(an->cfg.checksum) &&
+	    alg_proto_checksum_bad(skb, state->hook, dataoff, t.proto)) {
+		alg_proto_log_invalid(an, skb, p->name, "bad checksum");
+		return NF_ACCEPT;
+	}
 	if (t.proto == ALG_PROTO_ICMP) {
 		bool handled;
 		unsigned int verdict;
@@ -166,7 +173,6 @@ unsigned int alg_track_in(struct sk_buff *skb,
 		if (handled)
 			return verdict;
 	}
-	p = alg_proto_find(t.proto);
 again:
 	h = alg_table_find(an, &t);
 	if (h) {

@@ -25,15 +25,22 @@
 #include <linux/tcp.h>
 #include <net/ip.h>
 
-#define ALG_FTP_MATCHES_MAX	4
-/* Rewrites remembered per direction for retransmissions. */
-#define ALG_FTP_REWRITES	2
 /*
- * Segments dropped in a row to hold back an announcement split inside its
- * address under NAT (about 200 ms + 400 ms + ... of retransmission delay);
- * after that the segment goes as it is rather than the connection stalling.
+ * Announcements read per segment, and rewrites remembered per direction for
+ * retransmissions: one limit, so that a retransmitted segment can always be
+ * rewritten whole. Real clients send one and wait for the reply; more in
+ * one segment are let through unread and counted (ftp_bad_cmd).
  */
-#define ALG_FTP_HOLD_MAX	6
+#define ALG_FTP_ANNOUNCE_MAX	4
+/*
+ * Holding back an announcement split inside its address under NAT drops
+ * segments until TCP resends the whole of it (Linux collapses the small
+ * segments into its retransmission). Bounded by what a line can hold: at
+ * most ALG_FTP_LINE_MAX segments (one per byte), none reaching further
+ * than ALG_FTP_LINE_MAX bytes past the held line; beyond that it goes as
+ * it is rather than the connection stalling.
+ */
+#define ALG_FTP_HOLD_MAX	ALG_FTP_LINE_MAX
 
 static unsigned short alg_ftp_ports[ALG_HELPER_PORTS_MAX] = { 21 };
 static unsigned int alg_ftp_nports = 1;
@@ -45,14 +52,15 @@ struct alg_ftp_conn {
 	u32 next_seq[ALG_DIR_MAX];
 	bool seq_valid[ALG_DIR_MAX];
 	u8 rw_next[ALG_DIR_MAX];
-	u8 held[ALG_DIR_MAX];	/* segments dropped in a row, see help */
-	struct alg_nat_ftp_rewrite rw[ALG_DIR_MAX][ALG_FTP_REWRITES];
+	u16 held[ALG_DIR_MAX];	/* segments dropped in a row, see help */
+	struct alg_nat_ftp_rewrite rw[ALG_DIR_MAX][ALG_FTP_ANNOUNCE_MAX];
 };
 
 struct alg_ftp_found {
 	struct alg_ftp_match m;
 	size_t seg_off;
 	bool in_segment;
+	struct alg_expect *exp;		/* made for it, referenced */
 	struct alg_nat_ftp_rewrite rw;
 };
 
@@ -60,23 +68,31 @@ struct alg_ftp_scan {
 	bool from_client;
 	unsigned int n;
 	unsigned int bad;
-	struct alg_ftp_found found[ALG_FTP_MATCHES_MAX];
+	unsigned int over;		/* past ALG_FTP_ANNOUNCE_MAX */
+	struct alg_ftp_found found[ALG_FTP_ANNOUNCE_MAX];
 };
 
 static void alg_ftp_scan_line(const struct alg_ftp_line *line, void *arg)
 {
 	struct alg_ftp_scan *sc = arg;
+	struct alg_ftp_match spare;
 	struct alg_ftp_found *f;
 	int ret;
 
-	if (sc->n == ALG_FTP_MATCHES_MAX)
+	if (sc->n == ALG_FTP_ANNOUNCE_MAX) {
+		if (alg_ftp_parse_line(line->s, line->len, sc->from_client,
+				       &spare) > 0)
+			sc->over++;
 		return;
+	}
 	f = &sc->found[sc->n];
 	ret = alg_ftp_parse_line(line->s, line->len, sc->from_client, &f->m);
 	if (ret < 0)
 		sc->bad++;
 	if (ret <= 0)
 		return;
+	f->exp = NULL;
+	f->rw.len = 0;
 	f->in_segment = alg_ftp_line_span(line, f->m.off, f->m.len, &f->seg_off);
 	sc->n++;
 }
@@ -91,7 +107,8 @@ static unsigned int alg_ftp_expect(struct sk_buff *skb, struct alg_conn *ct,
 	int dir = CTINFO2DIR(ctinfo);
 	const struct alg_tuple *mine = alg_conn_tuple(ct, dir);
 	const struct alg_tuple *peer = alg_conn_tuple(ct, !dir);
-	__be32 addr = f->m.addr ? f->m.addr : mine->saddr;
+	/* Only 229 names no address (the sender's own); 0.0.0.0 is no one. */
+	__be32 addr = f->m.kind == ALG_FTP_EPSV229 ? mine->saddr : f->m.addr;
 	struct alg_expect *exp;
 	unsigned int verdict = NF_ACCEPT;
 
@@ -127,14 +144,15 @@ static unsigned int alg_ftp_expect(struct sk_buff *skb, struct alg_conn *ct,
 	} else {
 		alg_expect_insert(exp);
 	}
-	alg_expect_put(exp);
+	/* Kept until the segment's fate is known: a drop takes it back. */
+	f->exp = exp;
 	return verdict;
 }
 
 struct alg_ftp_redo {
 	unsigned int n;
-	u32 rel[ALG_FTP_REWRITES];	/* payload offsets, descending */
-	struct alg_nat_ftp_rewrite rw[ALG_FTP_REWRITES];
+	u32 rel[ALG_FTP_ANNOUNCE_MAX];	/* payload offsets, descending */
+	struct alg_nat_ftp_rewrite rw[ALG_FTP_ANNOUNCE_MAX];
 };
 
 /*
@@ -147,7 +165,7 @@ static void alg_ftp_redo_find(const struct alg_ftp_conn *fc, int dir, u32 seq,
 {
 	unsigned int i, j;
 
-	for (i = 0; i < ALG_FTP_REWRITES; i++) {
+	for (i = 0; i < ALG_FTP_ANNOUNCE_MAX; i++) {
 		const struct alg_nat_ftp_rewrite *r = &fc->rw[dir][i];
 		u32 at = r->seq - seq;
 
@@ -180,14 +198,47 @@ static unsigned int alg_ftp_redo_apply(struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
-static void alg_ftp_rewrite_keep(struct alg_conn *ct, struct alg_ftp_conn *fc,
-				 int dir, u32 seq, struct alg_ftp_found *f)
+/* The segment goes out: remember its rewrites for a retransmission. */
+static void alg_ftp_rewrites_keep(struct alg_conn *ct, struct alg_ftp_conn *fc,
+				  int dir, u32 seq, struct alg_ftp_scan *sc)
 {
-	f->rw.seq = seq + f->seg_off;
+	unsigned int i;
+
 	spin_lock_bh(&ct->lock);
-	fc->rw[dir][fc->rw_next[dir]] = f->rw;
-	fc->rw_next[dir] = (fc->rw_next[dir] + 1) % ALG_FTP_REWRITES;
+	for (i = 0; i < sc->n; i++) {
+		struct alg_ftp_found *f = &sc->found[i];
+
+		if (!f->rw.len)
+			continue;
+		f->rw.seq = seq + f->seg_off;
+		fc->rw[dir][fc->rw_next[dir]] = f->rw;
+		fc->rw_next[dir] = (fc->rw_next[dir] + 1) % ALG_FTP_ANNOUNCE_MAX;
+	}
 	spin_unlock_bh(&ct->lock);
+}
+
+/*
+ * The segment is dropped after it was read (NAT could not rewrite it):
+ * everything must be as if it had never been seen, so that its
+ * retransmission is read, expected and rewritten as new. Unless another
+ * segment was read since, which then decided.
+ */
+static void alg_ftp_unread(struct alg_conn *ct, struct alg_ftp_conn *fc,
+			   int dir, u32 end, const struct alg_ftp_line_state *lines,
+			   u32 next_seq, bool seq_valid, struct alg_ftp_scan *sc)
+{
+	unsigned int i;
+
+	spin_lock_bh(&ct->lock);
+	if (fc->seq_valid[dir] && fc->next_seq[dir] == end) {
+		fc->lines[dir] = *lines;
+		fc->next_seq[dir] = next_seq;
+		fc->seq_valid[dir] = seq_valid;
+	}
+	spin_unlock_bh(&ct->lock);
+	for (i = 0; i < sc->n; i++)
+		if (sc->found[i].exp)
+			alg_expect_remove(sc->found[i].exp);
 }
 
 static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
@@ -201,10 +252,10 @@ static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
 	struct alg_ftp_redo rd = { };
 	struct alg_ftp_line_state saved;
 	const struct tcphdr *th;
-	bool nat;
+	bool nat, saved_valid = false;
 	struct tcphdr _th;
 	int i, diff = 0;
-	u32 seq;
+	u32 seq, saved_seq = 0;
 
 	if (ctinfo != IP_CT_ESTABLISHED && ctinfo != IP_CT_ESTABLISHED_REPLY)
 		return NF_ACCEPT;
@@ -234,7 +285,8 @@ static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
 			/* Partly retransmitted: read only what is new. */
 			skip = ahead;
 			alg_ftp_redo_find(fc, dir, seq, ahead, &rd);
-		} else if (!fc->held[dir] || fc->held[dir] >= ALG_FTP_HOLD_MAX) {
+		} else if (!fc->held[dir] || fc->held[dir] >= ALG_FTP_HOLD_MAX ||
+			   seq + datalen - fc->next_seq[dir] > ALG_FTP_LINE_MAX) {
 			/* A gap: the missing bytes may end any line. */
 			alg_ftp_lines_reset(&fc->lines[dir]);
 			fc->lines[dir].overlong = true;
@@ -250,8 +302,11 @@ static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
 		}
 	}
 	nat = alg_nat_translated(ct);
-	if (nat)
+	if (nat) {
 		saved = fc->lines[dir];
+		saved_seq = fc->next_seq[dir];
+		saved_valid = fc->seq_valid[dir];
+	}
 	alg_ftp_lines_feed(&fc->lines[dir], (const char *)skb->data + dataoff + skip,
 			   datalen - skip, alg_ftp_scan_line, &sc);
 	/*
@@ -277,18 +332,31 @@ static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
 		net_info_ratelimited("alg_conntrack: ftp: %u unparsable command(s) from %pI4, let through\n",
 				     sc.bad, &alg_conn_tuple(ct, dir)->saddr);
 	}
+	if (sc.over) {
+		ALG_STAT_ADD(an, ftp_bad_cmd, sc.over);
+		net_info_ratelimited("alg_conntrack: ftp: %pI4 sent %u announcements in one segment; those past %u let through unread\n",
+				     &alg_conn_tuple(ct, dir)->saddr,
+				     sc.n + sc.over, ALG_FTP_ANNOUNCE_MAX);
+	}
 	/* Last first: rewriting a span must not move the ones before it. */
 	for (i = sc.n - 1; i >= 0 && verdict == NF_ACCEPT; i--) {
 		sc.found[i].seg_off += skip;
 		verdict = alg_ftp_expect(skb, ct, ctinfo, dataoff, &sc.found[i], &diff);
-		if (verdict == NF_ACCEPT && sc.found[i].rw.len)
-			alg_ftp_rewrite_keep(ct, fc, dir, seq, &sc.found[i]);
 	}
 	/* The old part comes before anything new. */
 	if (verdict == NF_ACCEPT)
 		verdict = alg_ftp_redo_apply(skb, dataoff, &rd);
-	if (diff)
-		alg_seqadj_set(ct, ctinfo, seq, diff);
+	if (verdict == NF_ACCEPT) {
+		alg_ftp_rewrites_keep(ct, fc, dir, seq, &sc);
+		if (diff)
+			alg_seqadj_set(ct, ctinfo, seq, diff);
+	} else if (nat) {
+		alg_ftp_unread(ct, fc, dir, seq + datalen, &saved, saved_seq,
+			       saved_valid, &sc);
+	}
+	for (i = 0; i < sc.n; i++)
+		if (sc.found[i].exp)
+			alg_expect_put(sc.found[i].exp);
 	return verdict;
 }
 

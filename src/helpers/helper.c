@@ -73,6 +73,9 @@ int alg_helper_attach(struct alg_conn *ct, const struct alg_helper *h)
 
 	if (alg_conn_confirmed(ct))
 		return -EBUSY;
+	/* It would parse another protocol's payload with its offsets. */
+	if (h->proto != alg_conn_proto(ct))
+		return -EPROTOTYPE;
 	if (ct->ext && ct->ext->helper)
 		return ct->ext->helper == h ? 0 : -EBUSY;
 	ext = alg_ext_add(ct, h->data_size, GFP_ATOMIC);

@@ -52,11 +52,21 @@ static bool alg_nat_used(struct alg_net *an, const struct alg_tuple *t,
 	return alg_table_tuple_taken(an, &reply, ct);
 }
 
-static u32 alg_nat_bysource_hash(const struct alg_tuple *t)
+static unsigned int alg_nat_bysource_bucket(const struct alg_nat_net *nn,
+					    const struct alg_tuple *t)
 {
 	return jhash_3words((__force u32)t->saddr,
 			    (__force u32)t->sport << 16 | t->proto, 0,
-			    alg_nat_seed);
+			    alg_nat_seed) % nn->bysource_size;
+}
+
+/*
+ * The lock follows from the bucket, not from the hash: the table may have
+ * any size, and a bucket must always be guarded by the same one lock.
+ */
+static spinlock_t *alg_nat_bysource_lock(unsigned int bucket)
+{
+	return &alg_nat_locks[bucket % ALG_NAT_LOCKS];
 }
 
 static bool alg_nat_in_range(const struct alg_tuple *t, enum alg_nat_manip m,
@@ -83,12 +93,11 @@ static bool alg_nat_bysource_find(struct alg_net *an, struct alg_tuple *res,
 				  const struct alg_conn *self)
 {
 	struct alg_nat_net *nn = an->nat;
-	u32 h = alg_nat_bysource_hash(orig);
-	unsigned int b = h % nn->bysource_size;
+	unsigned int b = alg_nat_bysource_bucket(nn, orig);
 	struct alg_conn *ct;
 	bool found = false;
 
-	spin_lock_bh(&alg_nat_locks[h % ALG_NAT_LOCKS]);
+	spin_lock_bh(alg_nat_bysource_lock(b));
 	hlist_for_each_entry(ct, &nn->bysource[b], nat_bysource) {
 		const struct alg_tuple *o = alg_conn_tuple(ct, ALG_DIR_ORIGINAL);
 		const struct alg_tuple *rp = alg_conn_tuple(ct, ALG_DIR_REPLY);
@@ -107,7 +116,7 @@ static bool alg_nat_bysource_find(struct alg_net *an, struct alg_tuple *res,
 			break;
 		}
 	}
-	spin_unlock_bh(&alg_nat_locks[h % ALG_NAT_LOCKS]);
+	spin_unlock_bh(alg_nat_bysource_lock(b));
 	return found;
 }
 
@@ -227,11 +236,12 @@ int alg_nat_setup(struct alg_conn *ct, const struct alg_nat_range *range,
 	}
 	if (m == ALG_NAT_MANIP_SRC && test_bit(ALG_CONN_SRC_NAT, &ct->status)) {
 		struct alg_nat_net *nn = an->nat;
-		u32 h = alg_nat_bysource_hash(alg_conn_tuple(ct, ALG_DIR_ORIGINAL));
+		unsigned int b = alg_nat_bysource_bucket(nn,
+					alg_conn_tuple(ct, ALG_DIR_ORIGINAL));
 
-		spin_lock_bh(&alg_nat_locks[h % ALG_NAT_LOCKS]);
-		hlist_add_head(&ct->nat_bysource, &nn->bysource[h % nn->bysource_size]);
-		spin_unlock_bh(&alg_nat_locks[h % ALG_NAT_LOCKS]);
+		spin_lock_bh(alg_nat_bysource_lock(b));
+		hlist_add_head(&ct->nat_bysource, &nn->bysource[b]);
+		spin_unlock_bh(alg_nat_bysource_lock(b));
 	}
 	set_bit(m == ALG_NAT_MANIP_SRC ? ALG_CONN_NAT_DONE_SRC :
 		ALG_CONN_NAT_DONE_DST, &ct->status);
@@ -240,14 +250,15 @@ int alg_nat_setup(struct alg_conn *ct, const struct alg_nat_range *range,
 
 void alg_nat_conn_destroy(struct alg_conn *ct)
 {
-	u32 h;
+	unsigned int b;
 
 	if (hlist_unhashed(&ct->nat_bysource))
 		return;
-	h = alg_nat_bysource_hash(alg_conn_tuple(ct, ALG_DIR_ORIGINAL));
-	spin_lock_bh(&alg_nat_locks[h % ALG_NAT_LOCKS]);
+	b = alg_nat_bysource_bucket(alg_net(alg_conn_net(ct))->nat,
+				    alg_conn_tuple(ct, ALG_DIR_ORIGINAL));
+	spin_lock_bh(alg_nat_bysource_lock(b));
 	hlist_del(&ct->nat_bysource);
-	spin_unlock_bh(&alg_nat_locks[h % ALG_NAT_LOCKS]);
+	spin_unlock_bh(alg_nat_bysource_lock(b));
 }
 
 /* The address a local interface answers with, for MASQUERADE and REDIRECT. */

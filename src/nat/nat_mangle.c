@@ -124,24 +124,28 @@ int alg_nat_icmp_error(struct sk_buff *skb, struct alg_conn *ct,
 	int dir = CTINFO2DIR(ctinfo);
 	unsigned int hdrlen = ip_hdrlen(skb);
 	struct alg_tuple target;
-	struct icmphdr *ih;
+	struct icmphdr *ih, _ih;
 	int bit;
 
-	if (skb_ensure_writable(skb, hdrlen + sizeof(*ih) + sizeof(struct iphdr)))
-		return 0;
-	if (nf_checksum(skb, hooknum, hdrlen, IPPROTO_ICMP, NFPROTO_IPV4))
-		return 0;
-	ih = (void *)skb->data + hdrlen;
+	/* Nothing to translate: it passes untouched, as through nf_nat. */
+	if (!alg_nat_translated(ct))
+		return 1;
+	ih = skb_header_pointer(skb, hdrlen, sizeof(_ih), &_ih);
 	/* A redirect for a translated connection would point a host at a
 	 * route that bypasses the translation.
 	 */
-	if (ih->type == ICMP_REDIRECT && alg_nat_translated(ct))
+	if (!ih || ih->type == ICMP_REDIRECT)
 		return 0;
 	bit = m == ALG_NAT_MANIP_SRC ? ALG_CONN_SRC_NAT : ALG_CONN_DST_NAT;
 	if (dir == ALG_DIR_REPLY)
 		bit = bit == ALG_CONN_SRC_NAT ? ALG_CONN_DST_NAT : ALG_CONN_SRC_NAT;
 	if (!test_bit(bit, &ct->status))
 		return 1;
+	/* Rewriting recomputes the checksum: a bad one must not be made good. */
+	if (skb_ensure_writable(skb, hdrlen + sizeof(*ih) + sizeof(struct iphdr)))
+		return 0;
+	if (nf_checksum(skb, hooknum, hdrlen, IPPROTO_ICMP, NFPROTO_IPV4))
+		return 0;
 
 	if (!alg_nat_manip_pkt(skb, hdrlen + sizeof(*ih),
 			       alg_conn_tuple(ct, !dir),

@@ -512,6 +512,10 @@ static int alg_nat_spec_check(struct alg_nat_pctx *c, struct alg_nat_rule *r)
 	if (r->target == ALG_NAT_TGT_CT &&
 	    !(c->seen & ALG_NAT_TBIT(ALG_NAT_OPT_HELPER)))
 		return alg_nat_fail(c, "missing --helper");
+	/* A helper reads one protocol's payload; iptables' CT asks the same. */
+	if (r->target == ALG_NAT_TGT_CT &&
+	    (!(r->match & ALG_NAT_M_PROTO) || (r->inv & ALG_NAT_M_PROTO)))
+		return alg_nat_fail(c, "--helper needs -p, not negated");
 	if ((r->tflags & ALG_NAT_T_PORTS) && !alg_nat_ports_ok(r)) {
 		if (r->target == ALG_NAT_TGT_SNAT)
 			return alg_nat_fail(c, "ports in --to-source need -p tcp or udp");

@@ -7,6 +7,7 @@
 
 #include "nat/nat_rules.h"
 #include "nat/nat.h"
+#include "helpers/helper.h"
 
 #include <linux/ip.h>
 #include <linux/netdevice.h>
@@ -14,16 +15,33 @@
 #include <linux/vmalloc.h>
 #include <net/ip.h>
 
+/*
+ * What the pure parser cannot know: a CT rule's helper must exist, for the
+ * protocol the rule matches (xt_CT refuses the same at insertion).
+ */
+int alg_nat_rule_check(const struct alg_nat_rule *r, const char **why)
+{
+	const struct alg_helper *h;
+
+	if (r->target != ALG_NAT_TGT_CT)
+		return 0;
+	h = alg_helper_find_name(r->helper);
+	if (!h) {
+		*why = "no such helper";
+		return -ENOENT;
+	}
+	if (h->proto != r->proto) {
+		*why = "the helper is not for this protocol";
+		return -EINVAL;
+	}
+	return 0;
+}
+
 struct alg_nat_table *alg_nat_table_alloc(unsigned int n)
 {
 	struct alg_nat_table *t;
 
 	return kvzalloc(struct_size(t, e, n), GFP_KERNEL);
-}
-
-static void alg_nat_table_free_rcu(struct rcu_head *head)
-{
-	kvfree(container_of(head, struct alg_nat_table, rcu));
 }
 
 static void alg_nat_table_reindex(struct alg_nat_table *t)
@@ -77,8 +95,12 @@ void alg_nat_rules_replace(struct alg_net *an, struct alg_nat_table *t)
 
 	old = rcu_replace_pointer(an->nat->table, t,
 				  lockdep_is_held(&an->nat->lock));
+	/*
+	 * kvfree_rcu, not call_rcu: the callback would be module code that
+	 * may run after rmmod has freed it.
+	 */
 	if (old)
-		call_rcu(&old->rcu, alg_nat_table_free_rcu);
+		kvfree_rcu(old, rcu);
 }
 
 /*

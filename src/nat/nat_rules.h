@@ -24,6 +24,7 @@ struct alg_nat_table {
 	struct alg_nat_entry e[];
 };
 
+int alg_nat_rule_check(const struct alg_nat_rule *r, const char **why);
 struct alg_nat_table *alg_nat_table_alloc(unsigned int n);
 int alg_nat_rules_edit(struct alg_net *an, int cmd, const struct alg_nat_rule *r,
 		       u32 pos, const char **why);

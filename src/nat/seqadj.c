@@ -37,16 +37,22 @@ void alg_seqadj_set(struct alg_conn *ct, enum ip_conntrack_info ctinfo,
 		set_bit(ALG_CONN_SEQ_ADJUST, &ct->status);
 }
 
-/* The shift of sequence number seq of direction dir (as its sender sent it). */
-s32 alg_seqadj_offset(const struct alg_conn *ct, int dir, u32 seq)
+static s32 alg_seqadj_shift(const struct alg_seqadj *sa, u32 seq)
 {
-	const struct alg_seqadj *sa;
-
-	if (!test_bit(ALG_CONN_SEQ_ADJUST, &ct->status) || !ct->ext)
-		return 0;
-	sa = &ct->ext->seqadj[dir];
 	return alg_seq_after(seq, sa->correction_pos) ? sa->offset_after :
 							 sa->offset_before;
+}
+
+/*
+ * The shift of sequence number seq of direction dir (as its sender sent
+ * it). Under ct->lock: alg_seqadj_set() changes the three fields together.
+ */
+s32 alg_seqadj_offset(struct alg_conn *ct, int dir, u32 seq)
+{
+	lockdep_assert_held(&ct->lock);
+	if (!test_bit(ALG_CONN_SEQ_ADJUST, &ct->status) || !ct->ext)
+		return 0;
+	return alg_seqadj_shift(&ct->ext->seqadj[dir], seq);
 }
 
 /* An acknowledged number (in the receiver's shifted space) back to the
@@ -107,7 +113,7 @@ bool alg_seqadj_packet(struct sk_buff *skb, struct alg_conn *ct,
 {
 	unsigned int protoff = skb_network_offset(skb) + ip_hdrlen(skb);
 	int dir = CTINFO2DIR(ctinfo);
-	const struct alg_seqadj *other;
+	struct alg_seqadj mine, other;
 	struct tcphdr *th;
 	__be32 nseq, nack;
 
@@ -116,15 +122,19 @@ bool alg_seqadj_packet(struct sk_buff *skb, struct alg_conn *ct,
 	if (skb_ensure_writable(skb, protoff + sizeof(*th)))
 		return false;
 	th = (void *)skb->data + protoff;
-	other = &ct->ext->seqadj[!dir];
+	/* One consistent copy of what alg_seqadj_set() writes under the lock. */
+	spin_lock_bh(&ct->lock);
+	mine = ct->ext->seqadj[dir];
+	other = ct->ext->seqadj[!dir];
+	spin_unlock_bh(&ct->lock);
 
-	nseq = htonl(ntohl(th->seq) + alg_seqadj_offset(ct, dir, ntohl(th->seq)));
-	nack = htonl(alg_seqadj_unshift(other, ntohl(th->ack_seq)));
+	nseq = htonl(ntohl(th->seq) + alg_seqadj_shift(&mine, ntohl(th->seq)));
+	nack = htonl(alg_seqadj_unshift(&other, ntohl(th->ack_seq)));
 	inet_proto_csum_replace4(&th->check, skb, th->seq, nseq, false);
 	inet_proto_csum_replace4(&th->check, skb, th->ack_seq, nack, false);
 	th->seq = nseq;
 	th->ack_seq = nack;
 	if (th->doff * 4 > sizeof(*th))
-		return alg_seqadj_sack(skb, protoff, other);
+		return alg_seqadj_sack(skb, protoff, &other);
 	return true;
 }

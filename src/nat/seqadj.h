@@ -6,7 +6,7 @@
 
 void alg_seqadj_set(struct alg_conn *ct, enum ip_conntrack_info ctinfo,
 		    u32 seq, s32 off);
-s32 alg_seqadj_offset(const struct alg_conn *ct, int dir, u32 seq);
+s32 alg_seqadj_offset(struct alg_conn *ct, int dir, u32 seq);
 bool alg_seqadj_packet(struct sk_buff *skb, struct alg_conn *ct,
 		       enum ip_conntrack_info ctinfo);
 

@@ -8,6 +8,7 @@
 
 #include <linux/ip.h>
 #include <linux/netfilter.h>
+#include <linux/udp.h>
 
 static bool alg_generic_tuple(const struct sk_buff *skb, unsigned int dataoff,
 			      struct alg_tuple *t)
@@ -36,6 +37,32 @@ const struct alg_proto alg_proto_generic = {
 	.new = alg_generic_new,
 	.packet = alg_generic_packet,
 };
+
+/*
+ * A corrupt TCP, UDP or ICMP packet must not move a connection's state (a
+ * forged RST closing it, a SYN opening an entry): the end host drops it,
+ * so the tracker must not believe it either (nf_conntrack_checksum).
+ */
+bool alg_proto_checksum_bad(struct sk_buff *skb, unsigned int hook,
+			    unsigned int dataoff, u8 proto)
+{
+	const struct udphdr *uh;
+	struct udphdr _uh;
+
+	switch (proto) {
+	case ALG_PROTO_UDP:
+		uh = skb_header_pointer(skb, dataoff, sizeof(_uh), &_uh);
+		/* Zero: the sender computed none (RFC 768). */
+		if (!uh || !uh->check)
+			return false;
+		fallthrough;
+	case ALG_PROTO_TCP:
+	case ALG_PROTO_ICMP:
+		return nf_checksum(skb, hook, dataoff, proto, NFPROTO_IPV4);
+	default:
+		return false;
+	}
+}
 
 bool alg_proto_ports_tuple(const struct sk_buff *skb, unsigned int dataoff,
 			   struct alg_tuple *t)

@@ -47,6 +47,9 @@ static inline const struct alg_proto *alg_proto_find(u8 proto)
 	}
 }
 
+bool alg_proto_checksum_bad(struct sk_buff *skb, unsigned int hook,
+			    unsigned int dataoff, u8 proto);
+
 /* Tracked ports live at the start of the TCP and UDP headers alike. */
 bool alg_proto_ports_tuple(const struct sk_buff *skb, unsigned int dataoff,
 			   struct alg_tuple *t);

@@ -71,16 +71,24 @@ static bool alg_tcp_new(struct alg_net *an, struct alg_conn *ct,
 }
 
 static unsigned int alg_tcp_timeout(struct alg_net *an,
-				    const struct alg_conn_tcp *tcp)
+				    const struct alg_conn *ct, int dir)
 {
+	const struct alg_conn_tcp *tcp = &ct->proto.tcp;
 	unsigned int t = an->cfg.tcp_timeouts[tcp->state];
+	unsigned int unack = an->cfg.tcp_timeouts[ALG_TCP_TIMEOUT_UNACK];
 
 	if (tcp->retrans >= an->cfg.tcp_max_retrans)
 		t = min_t(unsigned int, t,
 			  an->cfg.tcp_timeouts[ALG_TCP_TIMEOUT_RETRANS]);
 	else if ((tcp->dir[0].flags | tcp->dir[1].flags) & ALG_TCP_FLAG_DATA_UNACK)
-		t = min_t(unsigned int, t,
-			  an->cfg.tcp_timeouts[ALG_TCP_TIMEOUT_UNACK]);
+		t = min(t, unack);
+	/*
+	 * Picked up mid-stream and never answered: a flood of lone ACKs must
+	 * not hold the table for days (nf_conntrack caps these the same way).
+	 */
+	else if (tcp->state == ALG_TCP_ESTABLISHED && dir == ALG_DIR_ORIGINAL &&
+		 !test_bit(ALG_CONN_SEEN_REPLY, &ct->status))
+		t = min(t, unack);
 	return t * HZ;
 }
 
@@ -122,6 +130,8 @@ static int alg_tcp_packet(struct alg_net *an, struct alg_conn *ct,
 		return -NF_ACCEPT;
 	}
 	class = alg_tcp_seg_classify(seg.flags);
+
+	spin_lock_bh(&ct->lock);
 	if (test_bit(ALG_CONN_SEQ_ADJUST, &ct->status)) {
 		/* The peer acknowledges the stream NAT resized; undo that. */
 		s32 off = alg_seqadj_offset(ct, !dir, seg.ack - 1);
@@ -129,8 +139,6 @@ static int alg_tcp_packet(struct alg_net *an, struct alg_conn *ct,
 		seg.ack -= off;
 		seg.sack_highest -= off;
 	}
-
-	spin_lock_bh(&ct->lock);
 	old = tcp->state;
 	new = alg_tcp_state_next(old, dir, seg.flags);
 	switch (new) {
@@ -179,7 +187,7 @@ static int alg_tcp_packet(struct alg_net *an, struct alg_conn *ct,
 	tcp->state = new;
 	if (old != new && new == ALG_TCP_FIN_WAIT)
 		tcp->dir[dir].flags |= ALG_TCP_FLAG_CLOSE_INIT;
-	alg_conn_refresh(ct, alg_tcp_timeout(an, tcp));
+	alg_conn_refresh(ct, alg_tcp_timeout(an, ct, dir));
 	spin_unlock_bh(&ct->lock);
 
 	/* Answered and through the handshake: safe from early drop. */

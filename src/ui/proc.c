@@ -101,8 +101,8 @@ static int alg_proc_show(struct seq_file *s, void *v)
 		return 0;
 	if (!refcount_inc_not_zero(&ct->ct_general.use))
 		return 0;
-	if (!alg_conn_confirmed(ct) || alg_conn_dying(ct) ||
-	    !net_eq(alg_conn_net(ct), seq_file_net(s)))
+	smp_acquire__after_ctrl_dep();
+	if (!alg_conn_in_table(ct, seq_file_net(s)))
 		goto out;
 	if (alg_conn_expired(ct)) {
 		alg_conn_kill(ct);

@@ -4,6 +4,12 @@
  * Writing a line changes the rule set at once; lines between "*nat" and
  * "COMMIT" (iptables-restore style) are applied together or not at all.
  * Reading gives iptables-save -c output, which can be written back as is.
+ *
+ * Whoever writes a line gets its error from that write(): outside *nat ..
+ * COMMIT each write ends its last line, newline or not (`echo -n RULE`).
+ * Inside, lines may be split across writes (cat and stdio cut a large file
+ * anywhere), since nothing takes effect before COMMIT, whose verdict goes
+ * to the write that carries it; a tail of exactly "COMMIT" ends the set.
  */
 
 #include "ui/proc_nat.h"
@@ -18,6 +24,8 @@
 
 /* One open file: a partial line and, inside *nat .. COMMIT, the new set. */
 struct alg_proc_nat {
+	/* io_uring can run two writes of one file at once: one at a time. */
+	struct mutex lock;
 	struct alg_net *an;
 	struct alg_nat_table *pending;
 	bool in_txn;
@@ -78,6 +86,11 @@ static int alg_proc_nat_line(struct alg_proc_nat *st, const char *p, size_t len)
 	cmd = alg_nat_rule_parse(p, len, &r, &pos, &why);
 	if (cmd < 0)
 		return alg_proc_nat_fail(st, cmd, why ? why : "does not parse");
+	if (cmd == ALG_NAT_CMD_APPEND || cmd == ALG_NAT_CMD_INSERT) {
+		ret = alg_nat_rule_check(&r, &why);
+		if (ret)
+			return alg_proc_nat_fail(st, ret, why);
+	}
 	switch (cmd) {
 	case ALG_NAT_CMD_NONE:
 		return 0;
@@ -118,43 +131,79 @@ static int alg_proc_nat_line(struct alg_proc_nat *st, const char *p, size_t len)
 	return 0;
 }
 
-/* Lines may come in pieces across writes; each is handled when complete. */
+static int alg_proc_nat_feed(struct alg_proc_nat *st, const char *p, size_t n)
+{
+	size_t i;
+	int ret;
+
+	lockdep_assert_held(&st->lock);
+	for (i = 0; i < n; i++) {
+		if (p[i] != '\n') {
+			if (st->overlong)
+				continue;
+			if (st->len < ALG_NAT_LINE_MAX) {
+				st->line[st->len++] = p[i];
+				continue;
+			}
+			/* Refused now, the rest of it skipped up to its newline. */
+			st->overlong = true;
+			st->len = 0;
+			st->lineno++;
+			return alg_proc_nat_fail(st, -EINVAL, "line too long");
+		}
+		if (st->overlong) {
+			st->overlong = false;
+			continue;
+		}
+		ret = alg_proc_nat_line(st, st->line, st->len);
+		st->len = 0;
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static bool alg_proc_nat_tail_ends(const struct alg_proc_nat *st)
+{
+	return !st->in_txn ||
+	       (st->len == 6 && !memcmp(st->line, "COMMIT", 6));
+}
+
+static ssize_t alg_proc_nat_write_locked(struct alg_proc_nat *st,
+					 const char __user *ubuf, size_t count)
+{
+	char chunk[256];
+	size_t done = 0, n;
+	int ret = 0;
+
+	while (!ret && done < count) {
+		n = min(count - done, sizeof(chunk));
+		if (copy_from_user(chunk, ubuf + done, n))
+			return -EFAULT;
+		ret = alg_proc_nat_feed(st, chunk, n);
+		done += n;
+	}
+	if (!ret && st->len && alg_proc_nat_tail_ends(st))
+		ret = alg_proc_nat_line(st, st->line, st->len);
+	/* Outside *nat nothing carries over to the next write. */
+	if (!st->in_txn) {
+		st->len = 0;
+		st->overlong = false;
+	}
+	return ret ? ret : count;
+}
+
 static ssize_t alg_proc_nat_write(struct file *file, const char __user *ubuf,
 				  size_t count, loff_t *ppos)
 {
 	struct alg_proc_nat *st = ((struct seq_file *)file->private_data)->private;
-	char chunk[256];
-	size_t done = 0, n, i;
-	int ret;
+	ssize_t ret;
 
-	while (done < count) {
-		n = min(count - done, sizeof(chunk));
-		if (copy_from_user(chunk, ubuf + done, n))
-			return -EFAULT;
-		for (i = 0; i < n; i++) {
-			char c = chunk[i];
-
-			if (c != '\n') {
-				if (st->len < ALG_NAT_LINE_MAX + 1)
-					st->line[st->len++] = c;
-				else
-					st->overlong = true;
-				continue;
-			}
-			if (st->overlong) {
-				st->lineno++;
-				ret = alg_proc_nat_fail(st, -EINVAL, "line too long");
-			} else {
-				ret = alg_proc_nat_line(st, st->line, st->len);
-			}
-			st->len = 0;
-			st->overlong = false;
-			if (ret)
-				return ret;
-		}
-		done += n;
-	}
-	return count;
+	if (mutex_lock_interruptible(&st->lock))
+		return -EINTR;
+	ret = alg_proc_nat_write_locked(st, ubuf, count);
+	mutex_unlock(&st->lock);
+	return ret;
 }
 
 static int alg_proc_nat_open(struct inode *inode, struct file *file)
@@ -165,6 +214,7 @@ static int alg_proc_nat_open(struct inode *inode, struct file *file)
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
 		return -ENOMEM;
+	mutex_init(&st->lock);
 	st->an = pde_data(inode);
 	ret = single_open(file, alg_proc_nat_show, st);
 	if (ret)
@@ -176,16 +226,11 @@ static int alg_proc_nat_release(struct inode *inode, struct file *file)
 {
 	struct alg_proc_nat *st = ((struct seq_file *)file->private_data)->private;
 
-	/* `echo -n RULE >` leaves the last line without its newline. */
-	if (st->len || st->overlong) {
-		if (st->overlong)
-			alg_proc_nat_fail(st, -EINVAL, "line too long");
-		else
-			alg_proc_nat_line(st, st->line, st->len);
-	}
+	/* Only inside *nat can a line still be open: nothing was applied. */
 	if (st->in_txn)
 		pr_info_ratelimited("alg_conntrack: /proc/net/alg_nat closed without COMMIT, rule set unchanged\n");
 	kvfree(st->pending);
+	mutex_destroy(&st->lock);
 	kfree(st);
 	return single_release(inode, file);
 }

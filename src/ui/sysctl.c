@@ -25,6 +25,7 @@ void alg_sysctl_defaults(struct alg_net *an)
 	c->tcp_loose = 1;
 	c->tcp_max_retrans = 3;
 	c->log_invalid = 0;
+	c->checksum = 1;
 	for (i = 0; i < ALG_TCP_TIMEOUT_MAX; i++)
 		c->tcp_timeouts[i] = alg_tcp_timeouts_default[i];
 	c->udp_timeout = 30;
@@ -56,6 +57,7 @@ static const struct ctl_table alg_sysctl_template[] = {
 	ALG_BOOL("tcp_loose", cfg.tcp_loose),
 	ALG_INT("tcp_max_retrans", cfg.tcp_max_retrans, SYSCTL_ONE, &alg_sysctl_u8_max),
 	ALG_BOOL("log_invalid", cfg.log_invalid),
+	ALG_BOOL("checksum", cfg.checksum),
 	ALG_TCP_TO("syn_sent", ALG_TCP_SYN_SENT),
 	ALG_TCP_TO("syn_recv", ALG_TCP_SYN_RECV),
 	ALG_TCP_TO("established", ALG_TCP_ESTABLISHED),
@@ -84,9 +86,22 @@ int alg_sysctl_net_init(struct alg_net *an)
 	t = kmemdup(alg_sysctl_template, sizeof(alg_sysctl_template), GFP_KERNEL);
 	if (!t)
 		return -ENOMEM;
-	for (i = 0; t[i].procname; i++)
-		t[i].data = (char *)an + (unsigned long)t[i].data;
-	an->sysctl = register_net_sysctl(an->net, "net/alg_conntrack", t);
+	for (i = 0; t[i].procname; i++) {
+		unsigned long off = (unsigned long)t[i].data;
+
+		/*
+		 * The limits bound memory the whole host pays for (atomic slab):
+		 * not for the root of a namespace that an unprivileged user
+		 * made (unshare -Urn), as nf_conntrack keeps them too.
+		 */
+		if (an->net->user_ns != &init_user_ns &&
+		    (off == offsetof(struct alg_net, cfg.max) ||
+		     off == offsetof(struct alg_net, cfg.expect_max)))
+			t[i].mode = 0444;
+		t[i].data = (char *)an + off;
+	}
+	an->sysctl = alg_register_net_sysctl(an->net, "net/alg_conntrack", t,
+					     ARRAY_SIZE(alg_sysctl_template) - 1);
 	if (!an->sysctl) {
 		kfree(t);
 		return -ENOMEM;
@@ -96,7 +111,7 @@ int alg_sysctl_net_init(struct alg_net *an)
 
 void alg_sysctl_net_uninit(struct alg_net *an)
 {
-	struct ctl_table *t = an->sysctl->ctl_table_arg;
+	const struct ctl_table *t = an->sysctl->ctl_table_arg;
 
 	unregister_net_sysctl_table(an->sysctl);
 	kfree(t);
