@@ -9,7 +9,7 @@ mod_unload
 check "insmod succeeds" insmod "$MODULE"
 check "module is live" grep -q '^alg_conntrack .* Live' /proc/modules
 check "/proc/net/alg_conntrack exists" test -e /proc/net/alg_conntrack
-check "init log line" sh -c 'dmesg | grep -q "alg_conntrack loaded"'
+check "init log line" sh -c 'dmesg | grep -q "alg_conntrack: loaded (connection object"'
 check "rmmod succeeds" rmmod alg_conntrack
 check "/proc/net/alg_conntrack gone" test ! -e /proc/net/alg_conntrack
 check "module gone" sh -c '! grep -q "^alg_conntrack " /proc/modules'

@@ -69,7 +69,35 @@ ping_lo() { nsx t ping -q -c 1 -W 5 -e 777 127.0.0.1 > /dev/null; }
 check "ping in a namespace" ping_lo
 check "alg_conntrack still tracks" nsx t grep -q "type=8 code=0 id=777 " /proc/net/alg_conntrack
 ns_cleanup
+
+# --- Modules that read skb->_nfct as nf_conntrack's struct nf_conn without
+# depending on it: refused while alg_conntrack is loaded, and the other way
+# round; they load again once it is gone.
+for m in nf_socket_ipv4 xt_HMARK cls_flow cls_flower nfnetlink_queue; do
+	if ! modprobe -n "$m" 2> /dev/null || grep -q "^$m " /proc/modules; then
+		ktap_skip "$m: not available or in use"
+		continue
+	fi
+	mark_dmesg
+	out=$(modprobe "$m" 2>&1)
+	rc=$?
+	check "$m refused while alg_conntrack is loaded" test $rc -ne 0
+	check "$m: dmesg explains" has \
+		"alg_conntrack: $m may not load while alg_conntrack is loaded: it reads nf_conntrack's connection layout" \
+		"$(new_dmesg)"
+done
 check "rmmod alg_conntrack" rmmod alg_conntrack
+if modprobe xt_HMARK; then
+	mark_dmesg
+	out=$(insmod "$MODULE" 2>&1)
+	rc=$?
+	check "insmod alg_conntrack refused while xt_HMARK is loaded" test $rc -ne 0
+	check "dmesg explains" has "alg_conntrack: xt_HMARK is loaded and would misread alg_conntrack's connections" \
+		"$(new_dmesg)"
+	check "rmmod xt_HMARK" modprobe -r xt_HMARK
+else
+	ktap_skip "xt_HMARK not available"
+fi
 check "nf_conntrack loads after that" modprobe nf_conntrack
 check "and unloads" modprobe -r nf_conntrack
 ktap_finish

@@ -49,7 +49,7 @@ static int __init alg_mod_init(void)
 	if (ret < 0)
 		goto err_masq;
 
-	pr_info("alg_conntrack loaded (connection object %zu bytes)\n",
+	pr_info("loaded (connection object %zu bytes)\n",
 		sizeof(struct alg_conn));
 	return 0;
 
@@ -73,7 +73,7 @@ static void __exit alg_mod_exit(void)
 	alg_nfct_uninit();
 	alg_ftp_uninit();
 	alg_conn_uninit();
-	pr_info("alg_conntrack unloaded\n");
+	pr_info("unloaded\n");
 }
 
 module_init(alg_mod_init);

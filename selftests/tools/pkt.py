@@ -10,6 +10,7 @@ a raw socket with IP_HDRINCL):
 
   pkt.py tcp  --src A --dst B --sport P --dport Q [--seq N] [--ack N]
               [--flags SA] [--win N] [--payload TEXT] [--count N]
+              [--bad-csum]  (the TCP checksum off by one)
   pkt.py udp  --src A --dst B --sport P --dport Q [--payload TEXT]
   pkt.py icmp-echo --src A --dst B --id N [--seq N] [--type 8]
   pkt.py icmp-unreach --src A --dst B [--code 3]
@@ -182,6 +183,9 @@ def endpoint(s):
 def cmd_tcp(a):
     seg = tcp_seg(a.src, a.dst, a.sport, a.dport, a.seq, a.ack,
                   tcp_flags(a.flags), a.win, a.payload.encode())
+    if a.bad_csum:
+        c = struct.unpack('!H', seg[16:18])[0]
+        seg = seg[:16] + struct.pack('!H', c ^ 1) + seg[18:]
     raw_send(ip_packet(a.src, a.dst, 6, seg, a.ttl), a.dst, a.count)
 
 
@@ -570,6 +574,7 @@ def build_parser():
     sp.add_argument('--flags', type=flag_letters, default='S')
     sp.add_argument('--win', type=int, default=64240)
     sp.add_argument('--payload', default='')
+    sp.add_argument('--bad-csum', action='store_true')
     sp.set_defaults(fn=cmd_tcp)
 
     sp = sub.add_parser('udp')

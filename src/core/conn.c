@@ -24,7 +24,7 @@ struct alg_conn *alg_conn_alloc(struct net *net, const struct alg_tuple *orig,
 		if (!alg_table_early_drop(an)) {
 			atomic_dec(&an->count);
 			ALG_STAT_INC(an, insert_failed);
-			net_warn_ratelimited("alg_conntrack: table full, dropping packet\n");
+			net_warn_ratelimited("table full, dropping packet\n");
 			return ERR_PTR(-ENOSPC);
 		}
 	}

@@ -5,6 +5,11 @@
  * one such hook: this module and nf_conntrack cannot both be loaded. We
  * refuse to load while nf_conntrack is there, and veto its loading while we
  * are, with a module notifier.
+ *
+ * The same goes for the modules that read skb->_nfct as a struct nf_conn
+ * without depending on nf_conntrack.ko (so nothing else keeps them out):
+ * they would misread our object. The list was made by reading 6.1 and
+ * 6.12; README.md says what else reads it and why that is harmless.
  */
 
 #include "core/nfct.h"
@@ -86,14 +91,56 @@ static const struct nf_ct_hook alg_nfct_hook = {
 	.confirm = alg_nfct_confirm,
 };
 
+struct alg_nfct_reader {
+	const char *name;
+	const char *reads;	/* what it would get wrong */
+};
+
+static const struct alg_nfct_reader alg_nfct_readers[] = {
+	{ "nf_socket_ipv4", "-m socket / nft socket: the NAT tuple" },
+	{ "nf_socket_ipv6", "-m socket / nft socket: the NAT tuple" },
+	{ "xt_HMARK", "-j HMARK --hmark-tuple ct: the tuples" },
+	{ "cls_flow", "tc flow keys nfct-*: the tuples" },
+	{ "cls_flower", "tc flower ct_*: mark, zone and extensions" },
+	{ "nfnetlink_queue", "NFQUEUE: the confirmed bit of every queued packet" },
+};
+
+static const struct alg_nfct_reader *alg_nfct_reader_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(alg_nfct_readers); i++)
+		if (!strcmp(alg_nfct_readers[i].name, name))
+			return &alg_nfct_readers[i];
+	return NULL;
+}
+
+/* Loaded means listed in /sys/module, the kset our own object is in. */
+static bool alg_nfct_module_present(const char *name)
+{
+	struct kobject *k = kset_find_obj(THIS_MODULE->mkobj.kobj.kset, name);
+
+	kobject_put(k);
+	return k;
+}
+
 static int alg_nfct_module_notify(struct notifier_block *nb,
 				  unsigned long action, void *data)
 {
+	const struct alg_nfct_reader *r;
 	struct module *mod = data;
 
-	if (action != MODULE_STATE_COMING || strcmp(mod->name, "nf_conntrack"))
+	if (action != MODULE_STATE_COMING)
 		return NOTIFY_DONE;
-	pr_warn("alg_conntrack: nf_conntrack may not load while alg_conntrack is loaded (rmmod alg_conntrack first)\n");
+	if (!strcmp(mod->name, "nf_conntrack")) {
+		pr_warn("nf_conntrack may not load while alg_conntrack is loaded (rmmod alg_conntrack first)\n");
+		return notifier_from_errno(-EBUSY);
+	}
+	r = alg_nfct_reader_find(mod->name);
+	if (!r)
+		return NOTIFY_DONE;
+	pr_warn("%s may not load while alg_conntrack is loaded: it reads nf_conntrack's connection layout (%s)\n",
+		r->name, r->reads);
 	return notifier_from_errno(-EBUSY);
 }
 
@@ -103,6 +150,7 @@ static struct notifier_block alg_nfct_module_nb = {
 
 int alg_nfct_init(void)
 {
+	unsigned int i;
 	int ret;
 
 	ret = register_module_notifier(&alg_nfct_module_nb);
@@ -111,7 +159,15 @@ int alg_nfct_init(void)
 	/* From here on nf_conntrack cannot appear; is it there already? */
 	if (rcu_access_pointer(nf_ct_hook)) {
 		unregister_module_notifier(&alg_nfct_module_nb);
-		pr_err("alg_conntrack: nf_conntrack is loaded; the two cannot run together (rmmod nf_conntrack first)\n");
+		pr_err("nf_conntrack is loaded; the two cannot run together (rmmod nf_conntrack first)\n");
+		return -EBUSY;
+	}
+	for (i = 0; i < ARRAY_SIZE(alg_nfct_readers); i++) {
+		if (!alg_nfct_module_present(alg_nfct_readers[i].name))
+			continue;
+		unregister_module_notifier(&alg_nfct_module_nb);
+		pr_err("%s is loaded and would misread alg_conntrack's connections (%s); rmmod it first\n",
+		       alg_nfct_readers[i].name, alg_nfct_readers[i].reads);
 		return -EBUSY;
 	}
 	rcu_assign_pointer(nf_ct_hook, &alg_nfct_hook);

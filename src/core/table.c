@@ -452,7 +452,7 @@ void alg_table_net_uninit(struct alg_net *an)
 		if (!atomic_read(&an->count))
 			break;
 		if (!warned && time_after(jiffies, start + 10 * HZ)) {
-			pr_info("alg_conntrack: waiting for %d connections still referenced by packets\n",
+			pr_info("waiting for %d connections still referenced by packets\n",
 				atomic_read(&an->count));
 			warned = true;
 		}
@@ -469,7 +469,7 @@ int alg_table_init(void)
 
 	if (!alg_table_hashsize || alg_table_hashsize > (1U << 26) ||
 	    !alg_table_max || alg_table_max > INT_MAX) {
-		pr_err("alg_conntrack: hashsize must be 1..2^26 and max 1..INT_MAX\n");
+		pr_err("hashsize must be 1..2^26 and max 1..INT_MAX\n");
 		return -EINVAL;
 	}
 	for (i = 0; i < ALG_LOCKS; i++)

@@ -114,7 +114,7 @@ int alg_expect_insert(struct alg_expect *exp)
 		}
 	}
 	if (en->count >= READ_ONCE(an->cfg.expect_max)) {
-		net_warn_ratelimited("alg_conntrack: expectation table full\n");
+		net_warn_ratelimited("expectation table full\n");
 		ret = -EMFILE;
 		goto out;
 	}

@@ -115,13 +115,13 @@ static unsigned int alg_ftp_expect(struct sk_buff *skb, struct alg_conn *ct,
 	/* The sender may only open a way to itself. */
 	if (addr != mine->saddr) {
 		ALG_STAT_INC(an, ftp_third_party);
-		net_info_ratelimited("alg_conntrack: ftp: %pI4 announced %pI4:%u, not itself; ignored\n",
+		net_info_ratelimited("ftp: %pI4 announced %pI4:%u, not itself; ignored\n",
 				     &mine->saddr, &addr, f->m.port);
 		return NF_ACCEPT;
 	}
 	if (f->m.port < 1024) {
 		ALG_STAT_INC(an, ftp_bad_cmd);
-		net_info_ratelimited("alg_conntrack: ftp: %pI4 announced privileged port %u; ignored\n",
+		net_info_ratelimited("ftp: %pI4 announced privileged port %u; ignored\n",
 				     &addr, f->m.port);
 		return NF_ACCEPT;
 	}
@@ -329,12 +329,12 @@ static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
 
 	if (sc.bad) {
 		ALG_STAT_ADD(an, ftp_bad_cmd, sc.bad);
-		net_info_ratelimited("alg_conntrack: ftp: %u unparsable command(s) from %pI4, let through\n",
+		net_info_ratelimited("ftp: %u unparsable command(s) from %pI4, let through\n",
 				     sc.bad, &alg_conn_tuple(ct, dir)->saddr);
 	}
 	if (sc.over) {
 		ALG_STAT_ADD(an, ftp_bad_cmd, sc.over);
-		net_info_ratelimited("alg_conntrack: ftp: %pI4 sent %u announcements in one segment; those past %u let through unread\n",
+		net_info_ratelimited("ftp: %pI4 sent %u announcements in one segment; those past %u let through unread\n",
 				     &alg_conn_tuple(ct, dir)->saddr,
 				     sc.n + sc.over, ALG_FTP_ANNOUNCE_MAX);
 	}
@@ -377,7 +377,7 @@ int alg_ftp_init(void)
 		return -EINVAL;
 	for (i = 0; i < alg_ftp_nports; i++) {
 		if (!alg_ftp_ports[i]) {
-			pr_err("alg_conntrack: ftp: port 0 in ports=\n");
+			pr_err("ftp: port 0 in ports=\n");
 			return -EINVAL;
 		}
 		alg_ftp_helper.ports[i] = htons(alg_ftp_ports[i]);

@@ -352,7 +352,7 @@ static unsigned int alg_nat_first_packet(struct alg_conn *ct,
 		r.addr_hi = r.addr_lo;
 	}
 	if (alg_nat_setup(ct, &r, m)) {
-		net_info_ratelimited("alg_conntrack: NAT: no free tuple in range for %pI4 -> %pI4\n",
+		net_info_ratelimited("NAT: no free tuple in range for %pI4 -> %pI4\n",
 				     &ip_hdr(skb)->saddr, &ip_hdr(skb)->daddr);
 		return NF_DROP;
 	}

@@ -81,7 +81,7 @@ static int alg_nat_ftp_follow(struct alg_conn *ct, struct alg_expect *exp)
 	    alg_nat_ftp_reclaim(ct, r.addr_lo, exp->saved_port))
 		ret = alg_nat_setup(ct, &r, ALG_NAT_MANIP_DST);
 	if (ret)
-		net_info_ratelimited("alg_conntrack: ftp nat: data connection to %pI4:%u clashes with a live connection; dropped\n",
+		net_info_ratelimited("ftp nat: data connection to %pI4:%u clashes with a live connection; dropped\n",
 				     &r.addr_lo, r.port_lo);
 	return ret;
 }
@@ -158,7 +158,7 @@ unsigned int alg_nat_ftp(struct sk_buff *skb, struct alg_conn *ct,
 			break;
 	}
 	if (ret) {
-		net_info_ratelimited("alg_conntrack: ftp nat: no port for %pI4\n",
+		net_info_ratelimited("ftp nat: no port for %pI4\n",
 				     &newaddr);
 		return NF_DROP;
 	}

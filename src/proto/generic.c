@@ -85,6 +85,6 @@ void alg_proto_log_invalid(struct alg_net *an, const struct sk_buff *skb,
 
 	ALG_STAT_INC(an, invalid);
 	if (READ_ONCE(an->cfg.log_invalid))
-		net_info_ratelimited("alg_conntrack: invalid %s packet %pI4 -> %pI4: %s\n",
+		net_info_ratelimited("invalid %s packet %pI4 -> %pI4: %s\n",
 				     proto, &iph->saddr, &iph->daddr, why);
 }

@@ -46,7 +46,7 @@ static int alg_proc_nat_show(struct seq_file *s, void *v)
 
 static int alg_proc_nat_fail(struct alg_proc_nat *st, int err, const char *why)
 {
-	pr_info_ratelimited("alg_conntrack: /proc/net/alg_nat line %u refused: %s\n",
+	pr_info_ratelimited("/proc/net/alg_nat line %u refused: %s\n",
 			    st->lineno, why);
 	if (st->in_txn)
 		st->txn_failed = true;
@@ -228,7 +228,7 @@ static int alg_proc_nat_release(struct inode *inode, struct file *file)
 
 	/* Only inside *nat can a line still be open: nothing was applied. */
 	if (st->in_txn)
-		pr_info_ratelimited("alg_conntrack: /proc/net/alg_nat closed without COMMIT, rule set unchanged\n");
+		pr_info_ratelimited("/proc/net/alg_nat closed without COMMIT, rule set unchanged\n");
 	kvfree(st->pending);
 	mutex_destroy(&st->lock);
 	kfree(st);
