@@ -137,7 +137,7 @@ out=$(unshare -Urn sh -c '
 	echo 2147483647 > $d/max 2>/dev/null && echo "max written"
 	echo 2147483647 > $d/expect_max 2>/dev/null && echo "expect_max written"
 	[ "$(cat $d/max)" = "$m" ] && [ "$(cat $d/expect_max)" = "$e" ] && echo unchanged
-	echo 5 > $d/tcp_timeout_close && [ "$(cat $d/tcp_timeout_close)" = 5 ] && echo "timeout set"' 2>&1)
+	echo 5 > $d/tcp_timeout_close && [ "$(cat $d/tcp_timeout_close)" = 5 ] && echo "timeout set"' 2>/dev/null)
 check_eq "unshare -Urn: max and expect_max stay, own timeouts can be set" \
 	"$(echo $out)" "unchanged timeout set"
 check "init_net root still sets max" sh -c \

@@ -9,7 +9,9 @@
 #include "core/nfct.h"
 #include "core/table.h"
 #include "nat/nat.h"
+#include "nat/nat_ftp.h"
 #include "helpers/ftp.h"
+#include "ui/ui.h"
 
 #include <linux/module.h>
 #include <linux/init.h>
@@ -30,19 +32,32 @@ static int __init alg_mod_init(void)
 	if (ret < 0)
 		goto err_conn;
 
-	alg_nat_init();
+	ret = alg_nat_init();
+	if (ret < 0)
+		goto err_nat;
 
 	ret = alg_ftp_init();
 	if (ret < 0)
 		goto err_ftp;
 
+	alg_nat_ftp_init();
+
 	ret = alg_nfct_init();
 	if (ret < 0)
 		goto err_nfct;
 
+	/* Per namespace: the core, then NAT, then the interfaces to both. */
 	ret = alg_netns_init();
 	if (ret < 0)
 		goto err_netns;
+
+	ret = alg_nat_netns_init();
+	if (ret < 0)
+		goto err_nat_netns;
+
+	ret = alg_ui_init();
+	if (ret < 0)
+		goto err_ui;
 
 	/* Device events reach into per-namespace state: only while it exists. */
 	ret = alg_nat_masq_init();
@@ -54,12 +69,19 @@ static int __init alg_mod_init(void)
 	return 0;
 
 err_masq:
+	alg_ui_uninit();
+err_ui:
+	alg_nat_netns_uninit();
+err_nat_netns:
 	alg_netns_uninit();
 err_netns:
 	alg_nfct_uninit();
 err_nfct:
+	alg_nat_ftp_uninit();
 	alg_ftp_uninit();
 err_ftp:
+	alg_nat_uninit();
+err_nat:
 	alg_conn_uninit();
 err_conn:
 err_table:
@@ -69,9 +91,13 @@ err_table:
 static void __exit alg_mod_exit(void)
 {
 	alg_nat_masq_uninit();
+	alg_ui_uninit();
+	alg_nat_netns_uninit();
 	alg_netns_uninit();
 	alg_nfct_uninit();
+	alg_nat_ftp_uninit();
 	alg_ftp_uninit();
+	alg_nat_uninit();
 	alg_conn_uninit();
 	pr_info("unloaded\n");
 }

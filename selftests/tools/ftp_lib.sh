@@ -223,20 +223,23 @@ stat_sum() {
 }
 
 
+# py_checks CMD...: run a scenario of ftp_tool.py; each of its CHECK lines
+# is a subtest. The scenario dying, or reporting no check at all, fails too.
 py_checks() {
-	local line rc
+	local line rc n=0
 	"$@" > "$FTP_TMP/py_checks.out" 2> "$FTP_TMP/py_checks.err"
 	rc=$?
 	while IFS= read -r line; do
 		case $line in
-		"CHECK 1 "*) ktap_ok "${line#CHECK 1 }" ;;
-		"CHECK 0 "*) ktap_not_ok "${line#CHECK 0 }" ;;
+		"CHECK 1 "*) ktap_ok "${line#CHECK 1 }"; n=$((n + 1)) ;;
+		"CHECK 0 "*) ktap_not_ok "${line#CHECK 0 }"; n=$((n + 1)) ;;
 		"DIAG "*) diag "${line#DIAG }" ;;
 		*) diag "$line" ;;
 		esac
 	done < "$FTP_TMP/py_checks.out"
-	if [ "$rc" != 0 ]; then
-		diag "scenario exited $rc: $(tail -n 5 "$FTP_TMP/py_checks.err" | tr '\n' ' ')"
+	if [ "$rc" != 0 ] || [ "$n" = 0 ]; then
+		ktap_not_ok "scenario '$*' ran to its end (exit $rc, $n checks)"
+		diag "$(tail -n 5 "$FTP_TMP/py_checks.err" | tr '\n' ' ')"
 		return 1
 	fi
 	return 0

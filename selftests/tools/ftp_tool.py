@@ -402,6 +402,8 @@ def cmd_hostile_client(a):
         ('PORT with an address byte 256',
          ['PORT 256,0,1,2,195,80']),
         ('PORT with 7 numbers', ['PORT %s,195,81,1' % own.replace('.', ',')]),
+        ('PORT to 0.0.0.0', ['PORT 0,0,0,0,195,90']),
+        ('EPRT to 0.0.0.0', ['EPRT |1|0.0.0.0|%d|' % (B + 14)]),
         ('EPRT with port 99999', ['EPRT |1|%s|99999|' % own]),
         ('EPRT with port 0', ['EPRT |1|%s|0|' % own]),
         ('EPRT to a third host', ['EPRT |1|%s|%d|' % (a.third, B + 10)]),
@@ -490,6 +492,22 @@ def cmd_hostile_client(a):
         lst = active_list(c, own, B + 31)
         check(lst is not None and 'pub' in lst,
               'PORT split inside the numbers: LIST arrives')
+
+    if a.bytewise:
+        # one byte per segment: the hold-back is bounded by the line, not
+        # by a count of segments, so the whole address is rewritten
+        e0 = exps()
+        for ch in 'PORT ' + port_args(own, B + 32) + '\r\n':
+            c.send(ch)
+            time.sleep(0.01)
+        r = c.reply(20)
+        new = exps() - e0
+        check(r and r.startswith('200') and len(new) == 1,
+              'PORT sent one byte per segment: accepted and expected '
+              '(%r, %s)' % (r, sorted(new)))
+        lst = active_list(c, own, B + 32)
+        check(lst is not None and 'pub' in lst,
+              'PORT one byte per segment: LIST arrives')
 
     r = c.cmd('NOOP')
     check(r and r.startswith('200'),
@@ -904,6 +922,49 @@ def cmd_lost_announce(a):
     return 0
 
 
+def cmd_full_expect(a):
+    """Under NAT, with the expectation table full (expect_max=1 on the
+    gateway), a PORT cannot be rewritten: its segment is dropped, and must
+    be read again as new when TCP resends it, once there is room."""
+    def sysctl(v):
+        return subprocess.run(['ip', 'netns', 'exec', a.gw_ns, 'sysctl',
+                               '-qw', 'net.alg_conntrack.expect_max=%s' % v],
+                              capture_output=True, timeout=20).returncode
+
+    old = subprocess.run(['ip', 'netns', 'exec', a.gw_ns, 'sysctl', '-n',
+                          'net.alg_conntrack.expect_max'],
+                         capture_output=True, text=True, timeout=20)
+    if not check(sysctl(1) == 0, 'expect_max=1 on the gateway'):
+        return 1
+    try:
+        first = Ctl(a.host, a.port)
+        second = Ctl(a.host, a.port)
+        check(login(first) and login(second), 'two control connections')
+        r = first.cmd('PORT ' + port_args(a.own, a.data_port))
+        check(r is not None and r.startswith('200') and
+              len(expects(a.gw_ns)) == 1,
+              'the first PORT takes the only expectation (%r)' % r)
+        second.send('PORT %s\r\n' % port_args(a.own, a.data_port + 1))
+        r = second.reply(1.5)
+        check(r is None, 'the second PORT cannot be rewritten: it is held '
+              '(%r)' % r)
+        lst = active_list(first, a.own, a.data_port)
+        check(lst is not None and 'pub' in lst,
+              'the first PORT\'s LIST uses up its expectation')
+        r = second.reply(20)
+        check(r is not None and r.startswith('200'),
+              'then the retransmitted second PORT is rewritten (%r)' % r)
+        lst = active_list(second, a.own, a.data_port + 1) \
+            if r and r.startswith('200') else None
+        check(lst is not None and 'pub' in lst,
+              'and its LIST works over the data connection')
+        first.close()
+        second.close()
+    finally:
+        sysctl(old.stdout.strip() or 4096)
+    return 0
+
+
 # ------------------------------------------------------------ main
 
 
@@ -931,6 +992,8 @@ def main():
     s.add_argument('--third', default='10.0.2.99')
     s.add_argument('--gw-addrs', default='')
     s.add_argument('--split-numbers', action='store_true')
+    s.add_argument('--bytewise', action='store_true',
+                   help='also a PORT sent one byte per segment')
     s.add_argument('--base', type=int, default=50000,
                    help='data ports used are BASE+1..BASE+41')
     s.add_argument('--burst-base', type=int, default=40000,
@@ -978,6 +1041,14 @@ def main():
     s.add_argument('--dev', required=True)
     s.set_defaults(fn=cmd_lost_announce)
 
+    s = sub.add_parser('full-expect')
+    s.add_argument('--host', required=True)
+    s.add_argument('--port', type=int, default=21)
+    s.add_argument('--own', required=True)
+    s.add_argument('--data-port', type=int, required=True)
+    s.add_argument('--gw-ns', required=True)
+    s.set_defaults(fn=cmd_full_expect)
+
     s = sub.add_parser('greet-client')
     s.add_argument('--host', required=True)
     s.add_argument('--port', type=int, default=21)
@@ -991,7 +1062,7 @@ def main():
     except (OSError, ftplib.Error, EOFError) as e:
         log('error: %s: %s' % (type(e).__name__, e))
         if a.cmd in ('hostile-client', 'hostile-server', 'greet-client',
-                     'lost-announce'):
+                     'lost-announce', 'full-expect'):
             check(False, '%s ended early with %s: %s' %
                   (a.cmd, type(e).__name__, e))
         return 1

@@ -8,11 +8,23 @@
 #include "core/netns.h"
 #include "core/table.h"
 #include "core/ext.h"
-#include "nat/nat.h"
 
+#include <linux/net.h>
 #include <linux/slab.h>
 
 static struct kmem_cache *alg_conn_cache __read_mostly;
+
+/*
+ * NAT's cleanup of a connection it bound (netfilter's nf_nat_hook), so that
+ * the core need not know NAT. Set before the first connection exists and
+ * cleared after the last is freed, so it needs no RCU.
+ */
+static void (*alg_conn_nat_destroy)(struct alg_conn *ct) __read_mostly;
+
+void alg_conn_nat_destroy_set(void (*fn)(struct alg_conn *ct))
+{
+	alg_conn_nat_destroy = fn;
+}
 
 struct alg_conn *alg_conn_alloc(struct net *net, const struct alg_tuple *orig,
 				const struct alg_tuple *reply, gfp_t gfp)
@@ -66,7 +78,8 @@ void alg_conn_free(struct alg_conn *ct)
 	struct alg_net *an = alg_net(alg_conn_net(ct));
 
 	alg_ext_destroy(ct);
-	alg_nat_conn_destroy(ct);
+	if (alg_conn_nat_destroy)
+		alg_conn_nat_destroy(ct);
 	alg_table_del_list(an, ct);
 	if (ct->master)
 		alg_conn_put(ct->master);

@@ -105,6 +105,13 @@ static inline bool alg_conn_dying(const struct alg_conn *ct)
 	return test_bit(ALG_CONN_DYING, &ct->status);
 }
 
+/* Either side of the connection is rewritten by NAT. */
+static inline bool alg_conn_translated(const struct alg_conn *ct)
+{
+	return test_bit(ALG_CONN_SRC_NAT, &ct->status) ||
+	       test_bit(ALG_CONN_DST_NAT, &ct->status);
+}
+
 /* Time stamps are 32-bit jiffies, as in netfilter, to keep the object small. */
 #define alg_now()	((u32)jiffies)
 
@@ -177,6 +184,7 @@ struct alg_conn *alg_conn_alloc(struct net *net, const struct alg_tuple *orig,
 				const struct alg_tuple *reply, gfp_t gfp);
 void alg_conn_free(struct alg_conn *ct);
 bool alg_conn_kill(struct alg_conn *ct);
+void alg_conn_nat_destroy_set(void (*fn)(struct alg_conn *ct));
 void alg_conn_set_closing(struct alg_conn *ct);
 
 int alg_conn_init(void);

@@ -2,7 +2,7 @@
 /* Connection extensions: see ext.h for why they are separate. */
 
 #include "core/ext.h"
-#include "helpers/expect.h"
+#include "core/expect.h"
 
 #include <linux/slab.h>
 

@@ -2,13 +2,13 @@
 /*
  * Where alg_conntrack sits in the IPv4 netfilter hooks. The priorities are
  * netfilter's own, so that rules of iptables/nftables see packets in the same
- * state as they would with nf_conntrack + nf_nat.
+ * state as they would with nf_conntrack + nf_nat. NAT's own hooks (-100 and
+ * 100) are src/nat's.
  */
 
 #include "core/hooks.h"
 #include "core/track.h"
-#include "nat/nat.h"
-#include "helpers/helper.h"
+#include "core/helper.h"
 
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -23,18 +23,6 @@ static unsigned int alg_hook_conntrack_in(void *priv, struct sk_buff *skb,
 					  const struct nf_hook_state *state)
 {
 	return alg_track_in(skb, state);
-}
-
-static unsigned int alg_hook_nat_dst(void *priv, struct sk_buff *skb,
-				     const struct nf_hook_state *state)
-{
-	return alg_nat_hook(skb, state);
-}
-
-static unsigned int alg_hook_nat_src(void *priv, struct sk_buff *skb,
-				     const struct nf_hook_state *state)
-{
-	return alg_nat_hook(skb, state);
 }
 
 static unsigned int alg_hook_helper(void *priv, struct sk_buff *skb,
@@ -57,10 +45,6 @@ static const struct nf_hook_ops alg_hook_ops[] = {
 	ALG_HOOK(alg_hook_defrag, NF_INET_LOCAL_OUT, NF_IP_PRI_CONNTRACK_DEFRAG),
 	ALG_HOOK(alg_hook_conntrack_in, NF_INET_PRE_ROUTING, NF_IP_PRI_CONNTRACK),
 	ALG_HOOK(alg_hook_conntrack_in, NF_INET_LOCAL_OUT, NF_IP_PRI_CONNTRACK),
-	ALG_HOOK(alg_hook_nat_dst, NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST),
-	ALG_HOOK(alg_hook_nat_dst, NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST),
-	ALG_HOOK(alg_hook_nat_src, NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC),
-	ALG_HOOK(alg_hook_nat_src, NF_INET_LOCAL_IN, NF_IP_PRI_NAT_SRC),
 	ALG_HOOK(alg_hook_helper, NF_INET_POST_ROUTING, NF_IP_PRI_CONNTRACK_HELPER),
 	ALG_HOOK(alg_hook_helper, NF_INET_LOCAL_IN, NF_IP_PRI_CONNTRACK_HELPER),
 	ALG_HOOK(alg_hook_confirm, NF_INET_POST_ROUTING, NF_IP_PRI_CONNTRACK_CONFIRM),

@@ -1,22 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-namespace state: each namespace gets its own table, settings, proc
- * files, GC worker and hooks, set up here in one order and torn down in the
- * reverse one. Hooks go first on the way out so no new packet arrives while
- * the table is emptied.
+ * Per-namespace state of the core: settings, expectations, the table, its
+ * GC worker and the hooks, set up in that order and torn down in exactly
+ * the reverse one: hooks first on the way out, so that no new packet
+ * arrives while the table is emptied, and the table before the
+ * expectations its connections own. NAT and the user interfaces have
+ * their own pernet_operations, registered after these (so set up after and
+ * torn down before them).
  */
 
 #include "core/netns.h"
+#include "core/expect.h"
 #include "core/gc.h"
 #include "core/hooks.h"
 #include "core/table.h"
-#include "nat/nat.h"
-#include "helpers/expect.h"
-#include "ui/proc.h"
-#include "ui/proc_nat.h"
-#include "ui/sysctl.h"
 
 unsigned int alg_net_id __read_mostly;
+
+/* Defaults as in nf_conntrack, so that switching changes no behaviour. */
+static void alg_netns_cfg_defaults(struct alg_net_cfg *c)
+{
+	int i;
+
+	c->max = alg_table_max;
+	c->enable = 1;
+	c->tcp_be_liberal = 0;
+	c->tcp_loose = 1;
+	c->tcp_max_retrans = 3;
+	c->log_invalid = 0;
+	c->checksum = 1;
+	for (i = 0; i < ALG_TCP_TIMEOUT_MAX; i++)
+		c->tcp_timeouts[i] = alg_tcp_timeouts_default[i];
+	c->udp_timeout = 30;
+	c->udp_timeout_stream = 120;
+	c->icmp_timeout = 30;
+	c->generic_timeout = 600;
+	c->expect_max = 4096;
+	c->helper_auto = 1;
+}
 
 static int __net_init alg_netns_net_init(struct net *net)
 {
@@ -24,31 +45,15 @@ static int __net_init alg_netns_net_init(struct net *net)
 	int ret;
 
 	an->net = net;
-	alg_sysctl_defaults(an);
-
-	ret = alg_table_net_init(an);
-	if (ret < 0)
-		goto err_table;
-
-	ret = alg_nat_net_init(an);
-	if (ret < 0)
-		goto err_nat;
+	alg_netns_cfg_defaults(&an->cfg);
 
 	ret = alg_expect_net_init(an);
 	if (ret < 0)
 		goto err_expect;
 
-	ret = alg_sysctl_net_init(an);
+	ret = alg_table_net_init(an);
 	if (ret < 0)
-		goto err_sysctl;
-
-	ret = alg_proc_net_init(an);
-	if (ret < 0)
-		goto err_proc;
-
-	ret = alg_proc_nat_net_init(an);
-	if (ret < 0)
-		goto err_proc_nat;
+		goto err_table;
 
 	alg_gc_net_start(an);
 
@@ -60,18 +65,10 @@ static int __net_init alg_netns_net_init(struct net *net)
 
 err_hooks:
 	alg_gc_net_stop(an);
-	alg_proc_nat_net_uninit(an);
-err_proc_nat:
-	alg_proc_net_uninit(an);
-err_proc:
-	alg_sysctl_net_uninit(an);
-err_sysctl:
-	alg_expect_net_uninit(an);
-err_expect:
-	alg_nat_net_uninit(an);
-err_nat:
 	alg_table_net_uninit(an);
 err_table:
+	alg_expect_net_uninit(an);
+err_expect:
 	return ret;
 }
 
@@ -80,14 +77,9 @@ static void __net_exit alg_netns_net_exit(struct net *net)
 	struct alg_net *an = alg_net(net);
 
 	alg_hooks_net_uninit(net);
-	alg_proc_nat_net_uninit(an);
-	alg_proc_net_uninit(an);
 	alg_gc_net_stop(an);
-	alg_sysctl_net_uninit(an);
-	/* Connections point into the NAT state until they are freed. */
 	alg_table_net_uninit(an);
 	alg_expect_net_uninit(an);
-	alg_nat_net_uninit(an);
 }
 
 static struct pernet_operations alg_netns_ops = {

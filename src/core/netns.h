@@ -37,7 +37,7 @@ struct alg_stat {
  * the packet path never takes a lock shared by all CPUs.
  */
 struct alg_pcpu {
-	spinlock_t lock;	/* both lists */
+	spinlock_t lock;	/* both lists; taken with BHs off */
 	struct hlist_nulls_head unconfirmed;
 	struct hlist_nulls_head dying;
 };

@@ -8,6 +8,13 @@
  * cannot aim packets at one bucket. Each chain's nulls marker is its bucket
  * number: a lockless reader that was carried into another chain (the object
  * was freed and reused) sees a foreign marker at the end and restarts.
+ *
+ * Locks, outermost first (none is held across another not listed after it):
+ *   /proc/net/alg_nat file mutex -> the namespace's NAT rules mutex
+ *   table bucket locks (two: the lower index first) -> per-CPU list lock
+ * and leaves, never held with another: ct->lock, the expectation lock, the
+ * NAT bysource locks, the helper registry mutex. Every spinlock the packet
+ * path takes is taken with BHs off, the per-CPU list lock included.
  */
 
 #include "core/table.h"
@@ -174,6 +181,7 @@ static bool alg_table_chain_has(struct alg_net *an, unsigned int bucket,
 	struct hlist_nulls_node *n;
 	struct alg_tuple_hash *h;
 
+	lockdep_assert_held(&alg_table_locks[bucket % ALG_LOCKS]);
 	*len = 0;
 	hlist_nulls_for_each_entry(h, n, &an->hash[bucket], node) {
 		if (alg_tuple_equal(&h->tuple, t) &&
@@ -286,12 +294,11 @@ void alg_table_add_dying(struct alg_net *an, struct alg_conn *ct)
 void alg_table_del_list(struct alg_net *an, struct alg_conn *ct)
 {
 	struct alg_pcpu *pcpu = per_cpu_ptr(an->pcpu, ct->cpu);
-	unsigned long flags;
 
-	spin_lock_irqsave(&pcpu->lock, flags);
+	spin_lock_bh(&pcpu->lock);
 	if (!hlist_nulls_unhashed(&ct->th[ALG_DIR_ORIGINAL].node))
 		hlist_nulls_del_init_rcu(&ct->th[ALG_DIR_ORIGINAL].node);
-	spin_unlock_irqrestore(&pcpu->lock, flags);
+	spin_unlock_bh(&pcpu->lock);
 }
 
 /*

@@ -10,9 +10,9 @@
 #include "core/netns.h"
 #include "core/table.h"
 #include "proto/proto.h"
-#include "helpers/expect.h"
-#include "helpers/helper.h"
-#include "nat/seqadj.h"
+#include "core/expect.h"
+#include "core/helper.h"
+#include "core/seqadj.h"
 
 #include <linux/icmp.h>
 #include <linux/ip.h>
@@ -124,8 +124,6 @@ static struct alg_conn *alg_track_new(struct alg_net *an, struct sk_buff *skb,
 		alg_conn_get(exp->master);
 		ct->master = exp->master;
 		set_bit(ALG_CONN_EXPECTED, &ct->status);
-		if (exp->helper)
-			alg_helper_attach(ct, exp->helper);
 		if (exp->expectfn && exp->expectfn(ct, exp)) {
 			alg_expect_put(exp);
 			alg_conn_put(ct);
@@ -149,8 +147,8 @@ unsigned int alg_track_in(struct sk_buff *skb,
 	unsigned int dataoff;
 	struct alg_conn *ct;
 	struct alg_tuple t;
+	enum alg_proto_verdict verdict;
 	bool reopened = false;
-	int ret;
 
 	if (skb_nfct(skb) || !READ_ONCE(an->cfg.enable))
 		return NF_ACCEPT;
@@ -197,19 +195,16 @@ again:
 			 IP_CT_RELATED : IP_CT_NEW;
 	}
 
-	ret = p->packet(an, ct, skb, dataoff, ctinfo);
-	if (ret == ALG_VERDICT_REOPEN && !reopened) {
+	verdict = p->packet(an, ct, skb, dataoff, ctinfo);
+	if (verdict == ALG_PROTO_REOPEN && !reopened) {
 		alg_conn_put(ct);
 		reopened = true;
 		goto again;
 	}
-	if (ret != NF_ACCEPT) {
+	if (verdict != ALG_PROTO_OK) {
 		/* Invalid: passes untracked (filter with iptables if wanted). */
 		alg_conn_put(ct);
-		if (ret == -NF_ACCEPT || ret == ALG_VERDICT_REOPEN)
-			return NF_ACCEPT;
-		ALG_STAT_INC(an, drop);
-		return NF_DROP;
+		return NF_ACCEPT;
 	}
 	if (ctinfo == IP_CT_ESTABLISHED_REPLY &&
 	    !test_bit(ALG_CONN_SEEN_REPLY, &ct->status))

@@ -14,12 +14,7 @@
  */
 
 #include "helpers/ftp.h"
-#include "helpers/helper.h"
-#include "helpers/expect.h"
-#include "nat/nat.h"
-#include "nat/nat_ftp.h"
-#include "nat/seqadj.h"
-#include "alg_conntrack/ftp_parse.h"
+#include "core/seqadj.h"
 
 #include <linux/module.h>
 #include <linux/tcp.h>
@@ -53,7 +48,7 @@ struct alg_ftp_conn {
 	bool seq_valid[ALG_DIR_MAX];
 	u8 rw_next[ALG_DIR_MAX];
 	u16 held[ALG_DIR_MAX];	/* segments dropped in a row, see help */
-	struct alg_nat_ftp_rewrite rw[ALG_DIR_MAX][ALG_FTP_ANNOUNCE_MAX];
+	struct alg_ftp_rewrite rw[ALG_DIR_MAX][ALG_FTP_ANNOUNCE_MAX];
 };
 
 struct alg_ftp_found {
@@ -61,7 +56,7 @@ struct alg_ftp_found {
 	size_t seg_off;
 	bool in_segment;
 	struct alg_expect *exp;		/* made for it, referenced */
-	struct alg_nat_ftp_rewrite rw;
+	struct alg_ftp_rewrite rw;
 };
 
 struct alg_ftp_scan {
@@ -125,7 +120,7 @@ static unsigned int alg_ftp_expect(struct sk_buff *skb, struct alg_conn *ct,
 				     &addr, f->m.port);
 		return NF_ACCEPT;
 	}
-	exp = alg_expect_alloc(ct, NULL);
+	exp = alg_expect_alloc(ct);
 	if (!exp)
 		return NF_ACCEPT;
 	exp->tuple.saddr = peer->saddr;
@@ -134,10 +129,15 @@ static unsigned int alg_ftp_expect(struct sk_buff *skb, struct alg_conn *ct,
 	exp->tuple.proto = IPPROTO_TCP;
 	exp->dir = !dir;
 
-	if (alg_nat_translated(ct)) {
-		if (f->in_segment)
-			verdict = alg_nat_ftp(skb, ct, ctinfo, dataoff + f->seg_off,
-					      &f->m, exp, diff, &f->rw);
+	if (alg_conn_translated(ct)) {
+		const struct alg_ftp_nat *nat = rcu_dereference(alg_ftp_helper.nat);
+
+		if (!nat)
+			/* NAT went away under us: it cannot be rewritten. */
+			verdict = NF_DROP;
+		else if (f->in_segment)
+			verdict = nat->announce(skb, ct, ctinfo, dataoff + f->seg_off,
+						&f->m, exp, diff, &f->rw);
 		else
 			/* Its start already left untranslated; nothing to fix. */
 			ALG_STAT_INC(an, ftp_bad_cmd);
@@ -152,7 +152,7 @@ static unsigned int alg_ftp_expect(struct sk_buff *skb, struct alg_conn *ct,
 struct alg_ftp_redo {
 	unsigned int n;
 	u32 rel[ALG_FTP_ANNOUNCE_MAX];	/* payload offsets, descending */
-	struct alg_nat_ftp_rewrite rw[ALG_FTP_ANNOUNCE_MAX];
+	struct alg_ftp_rewrite rw[ALG_FTP_ANNOUNCE_MAX];
 };
 
 /*
@@ -166,7 +166,7 @@ static void alg_ftp_redo_find(const struct alg_ftp_conn *fc, int dir, u32 seq,
 	unsigned int i, j;
 
 	for (i = 0; i < ALG_FTP_ANNOUNCE_MAX; i++) {
-		const struct alg_nat_ftp_rewrite *r = &fc->rw[dir][i];
+		const struct alg_ftp_rewrite *r = &fc->rw[dir][i];
 		u32 at = r->seq - seq;
 
 		if (!r->len || at >= old_len || r->len > old_len - at)
@@ -190,10 +190,16 @@ static unsigned int alg_ftp_redo_apply(struct sk_buff *skb,
 				       unsigned int dataoff,
 				       const struct alg_ftp_redo *rd)
 {
+	const struct alg_ftp_nat *nat;
 	unsigned int i;
 
+	if (!rd->n)
+		return NF_ACCEPT;
+	nat = rcu_dereference(alg_ftp_helper.nat);
+	if (!nat)
+		return NF_DROP;
 	for (i = 0; i < rd->n; i++)
-		if (!alg_nat_ftp_redo(skb, dataoff + rd->rel[i], &rd->rw[i]))
+		if (!nat->redo(skb, dataoff + rd->rel[i], &rd->rw[i]))
 			return NF_DROP;
 	return NF_ACCEPT;
 }
@@ -301,7 +307,7 @@ static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
 			return NF_DROP;
 		}
 	}
-	nat = alg_nat_translated(ct);
+	nat = alg_conn_translated(ct);
 	if (nat) {
 		saved = fc->lines[dir];
 		saved_seq = fc->next_seq[dir];
@@ -360,7 +366,7 @@ static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
 	return verdict;
 }
 
-static struct alg_helper alg_ftp_helper = {
+struct alg_helper alg_ftp_helper = {
 	.name = "ftp",
 	.proto = IPPROTO_TCP,
 	.data_size = sizeof(struct alg_ftp_conn),

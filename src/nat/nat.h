@@ -17,8 +17,6 @@ enum alg_nat_manip {
 struct alg_nat_net {
 	struct alg_nat_table __rcu *table;
 	struct mutex lock;		/* serialises rule set changes */
-	struct hlist_head *bysource;	/* SNAT'd connections by original source */
-	unsigned int bysource_size;
 };
 
 /* Where in its range a binding may put the connection. */
@@ -43,13 +41,6 @@ static inline bool alg_nat_done(const struct alg_conn *ct,
 						 ALG_CONN_NAT_DONE_DST, &ct->status);
 }
 
-/* Either side of the connection is rewritten. */
-static inline bool alg_nat_translated(const struct alg_conn *ct)
-{
-	return test_bit(ALG_CONN_SRC_NAT, &ct->status) ||
-	       test_bit(ALG_CONN_DST_NAT, &ct->status);
-}
-
 int alg_nat_setup(struct alg_conn *ct, const struct alg_nat_range *range,
 		  enum alg_nat_manip m);
 bool alg_nat_manip_pkt(struct sk_buff *skb, unsigned int iphoff,
@@ -58,12 +49,12 @@ int alg_nat_icmp_error(struct sk_buff *skb, struct alg_conn *ct,
 		       enum ip_conntrack_info ctinfo, unsigned int hooknum);
 unsigned int alg_nat_hook(struct sk_buff *skb,
 			  const struct nf_hook_state *state);
-void alg_nat_conn_destroy(struct alg_conn *ct);
 
 int alg_nat_masq_init(void);
 void alg_nat_masq_uninit(void);
-int alg_nat_net_init(struct alg_net *an);
-void alg_nat_net_uninit(struct alg_net *an);
-void alg_nat_init(void);
+int alg_nat_netns_init(void);
+void alg_nat_netns_uninit(void);
+int alg_nat_init(void);
+void alg_nat_uninit(void);
 
 #endif /* _ALG_NAT_H */

@@ -12,7 +12,7 @@
 #include "nat/nat_rules.h"
 #include "alg_conntrack/nat_port.h"
 #include "core/table.h"
-#include "helpers/helper.h"
+#include "core/helper.h"
 
 #include <linux/icmp.h>
 #include <linux/inetdevice.h>
@@ -25,6 +25,13 @@
 
 #define ALG_NAT_LOCKS	64
 
+/*
+ * SNAT'd connections by original source, of all namespaces in one table
+ * (as nf_nat's): its nodes live in the connections, which may outlive
+ * their namespace's NAT state during teardown, never the module.
+ */
+static struct hlist_head *alg_nat_bysource __read_mostly;
+static unsigned int alg_nat_bysource_size __read_mostly;
 static spinlock_t alg_nat_locks[ALG_NAT_LOCKS];
 static u32 alg_nat_seed __read_mostly;
 
@@ -52,12 +59,12 @@ static bool alg_nat_used(struct alg_net *an, const struct alg_tuple *t,
 	return alg_table_tuple_taken(an, &reply, ct);
 }
 
-static unsigned int alg_nat_bysource_bucket(const struct alg_nat_net *nn,
+static unsigned int alg_nat_bysource_bucket(const struct net *net,
 					    const struct alg_tuple *t)
 {
 	return jhash_3words((__force u32)t->saddr,
-			    (__force u32)t->sport << 16 | t->proto, 0,
-			    alg_nat_seed) % nn->bysource_size;
+			    (__force u32)t->sport << 16 | t->proto,
+			    net_hash_mix(net), alg_nat_seed) % alg_nat_bysource_size;
 }
 
 /*
@@ -92,18 +99,17 @@ static bool alg_nat_bysource_find(struct alg_net *an, struct alg_tuple *res,
 				  const struct alg_nat_range *r,
 				  const struct alg_conn *self)
 {
-	struct alg_nat_net *nn = an->nat;
-	unsigned int b = alg_nat_bysource_bucket(nn, orig);
+	unsigned int b = alg_nat_bysource_bucket(an->net, orig);
 	struct alg_conn *ct;
 	bool found = false;
 
 	spin_lock_bh(alg_nat_bysource_lock(b));
-	hlist_for_each_entry(ct, &nn->bysource[b], nat_bysource) {
+	hlist_for_each_entry(ct, &alg_nat_bysource[b], nat_bysource) {
 		const struct alg_tuple *o = alg_conn_tuple(ct, ALG_DIR_ORIGINAL);
 		const struct alg_tuple *rp = alg_conn_tuple(ct, ALG_DIR_REPLY);
 
 		if (o->saddr != orig->saddr || o->sport != orig->sport ||
-		    o->proto != orig->proto)
+		    o->proto != orig->proto || !net_eq(alg_conn_net(ct), an->net))
 			continue;
 		*res = *orig;
 		res->saddr = rp->daddr;
@@ -235,12 +241,11 @@ int alg_nat_setup(struct alg_conn *ct, const struct alg_nat_range *range,
 		}
 	}
 	if (m == ALG_NAT_MANIP_SRC && test_bit(ALG_CONN_SRC_NAT, &ct->status)) {
-		struct alg_nat_net *nn = an->nat;
-		unsigned int b = alg_nat_bysource_bucket(nn,
+		unsigned int b = alg_nat_bysource_bucket(an->net,
 					alg_conn_tuple(ct, ALG_DIR_ORIGINAL));
 
 		spin_lock_bh(alg_nat_bysource_lock(b));
-		hlist_add_head(&ct->nat_bysource, &nn->bysource[b]);
+		hlist_add_head(&ct->nat_bysource, &alg_nat_bysource[b]);
 		spin_unlock_bh(alg_nat_bysource_lock(b));
 	}
 	set_bit(m == ALG_NAT_MANIP_SRC ? ALG_CONN_NAT_DONE_SRC :
@@ -248,13 +253,14 @@ int alg_nat_setup(struct alg_conn *ct, const struct alg_nat_range *range,
 	return 0;
 }
 
-void alg_nat_conn_destroy(struct alg_conn *ct)
+/* The connection is freed: forget its mapping. */
+static void alg_nat_conn_destroy(struct alg_conn *ct)
 {
 	unsigned int b;
 
 	if (hlist_unhashed(&ct->nat_bysource))
 		return;
-	b = alg_nat_bysource_bucket(alg_net(alg_conn_net(ct))->nat,
+	b = alg_nat_bysource_bucket(alg_conn_net(ct),
 				    alg_conn_tuple(ct, ALG_DIR_ORIGINAL));
 	spin_lock_bh(alg_nat_bysource_lock(b));
 	hlist_del(&ct->nat_bysource);
@@ -419,40 +425,93 @@ unsigned int alg_nat_hook(struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
-int alg_nat_net_init(struct alg_net *an)
+/* PRE_ROUTING and LOCAL_OUT rewrite destinations, POST_ROUTING and LOCAL_IN sources. */
+static unsigned int alg_nat_hook_fn(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
 {
+	return alg_nat_hook(skb, state);
+}
+
+#define ALG_NAT_HOOK(num, prio) \
+	{ .hook = alg_nat_hook_fn, .pf = NFPROTO_IPV4, .hooknum = (num), .priority = (prio) }
+
+static const struct nf_hook_ops alg_nat_hook_ops[] = {
+	ALG_NAT_HOOK(NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST),
+	ALG_NAT_HOOK(NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST),
+	ALG_NAT_HOOK(NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC),
+	ALG_NAT_HOOK(NF_INET_LOCAL_IN, NF_IP_PRI_NAT_SRC),
+};
+
+/* A namespace's NAT: its rules, then its hooks; torn down the other way. */
+static int __net_init alg_nat_net_init(struct net *net)
+{
+	struct alg_net *an = alg_net(net);
 	struct alg_nat_net *nn;
-	unsigned int i;
+	int ret;
 
 	nn = kzalloc(sizeof(*nn), GFP_KERNEL);
 	if (!nn)
 		return -ENOMEM;
-	nn->bysource_size = alg_table_hashsize;
-	nn->bysource = kvmalloc_array(nn->bysource_size, sizeof(*nn->bysource),
-				      GFP_KERNEL);
-	if (!nn->bysource) {
-		kfree(nn);
-		return -ENOMEM;
-	}
-	for (i = 0; i < nn->bysource_size; i++)
-		INIT_HLIST_HEAD(&nn->bysource[i]);
 	an->nat = nn;
-	return alg_nat_rules_net_init(an);
+	alg_nat_rules_net_init(an);
+	ret = nf_register_net_hooks(net, alg_nat_hook_ops,
+				    ARRAY_SIZE(alg_nat_hook_ops));
+	if (ret < 0) {
+		alg_nat_rules_net_uninit(an);
+		an->nat = NULL;
+		kfree(nn);
+	}
+	return ret;
 }
 
-void alg_nat_net_uninit(struct alg_net *an)
+static void __net_exit alg_nat_net_exit(struct net *net)
 {
+	struct alg_net *an = alg_net(net);
+
+	nf_unregister_net_hooks(net, alg_nat_hook_ops,
+				ARRAY_SIZE(alg_nat_hook_ops));
 	alg_nat_rules_net_uninit(an);
-	kvfree(an->nat->bysource);
 	kfree(an->nat);
 	an->nat = NULL;
 }
 
-void alg_nat_init(void)
-{
-	int i;
+static struct pernet_operations alg_nat_net_ops = {
+	.init = alg_nat_net_init,
+	.exit = alg_nat_net_exit,
+};
 
+/* After the core's: a namespace's NAT comes up after its table, goes first. */
+int alg_nat_netns_init(void)
+{
+	return register_pernet_subsys(&alg_nat_net_ops);
+}
+
+void alg_nat_netns_uninit(void)
+{
+	unregister_pernet_subsys(&alg_nat_net_ops);
+}
+
+int alg_nat_init(void)
+{
+	unsigned int i;
+
+	alg_nat_bysource_size = alg_table_hashsize;
+	alg_nat_bysource = kvmalloc_array(alg_nat_bysource_size,
+					  sizeof(*alg_nat_bysource), GFP_KERNEL);
+	if (!alg_nat_bysource)
+		return -ENOMEM;
+	for (i = 0; i < alg_nat_bysource_size; i++)
+		INIT_HLIST_HEAD(&alg_nat_bysource[i]);
 	for (i = 0; i < ALG_NAT_LOCKS; i++)
 		spin_lock_init(&alg_nat_locks[i]);
 	alg_nat_seed = get_random_u32();
+	alg_conn_nat_destroy_set(alg_nat_conn_destroy);
+	return 0;
+}
+
+/* Every connection is freed by now (the core's namespaces are gone). */
+void alg_nat_uninit(void)
+{
+	alg_conn_nat_destroy_set(NULL);
+	kvfree(alg_nat_bysource);
 }

@@ -8,7 +8,7 @@
 
 #include "nat/nat_ftp.h"
 #include "nat/nat.h"
-#include "helpers/expect.h"
+#include "helpers/ftp.h"
 #include "core/table.h"
 
 #include <linux/ip.h>
@@ -135,15 +135,18 @@ static bool alg_nat_ftp_mangle(struct sk_buff *skb, unsigned int off,
 	return true;
 }
 
-unsigned int alg_nat_ftp(struct sk_buff *skb, struct alg_conn *ct,
-			 enum ip_conntrack_info ctinfo, unsigned int off,
-			 const struct alg_ftp_match *m, struct alg_expect *exp,
-			 int *diff, struct alg_nat_ftp_rewrite *rw)
+static unsigned int alg_nat_ftp_announce(struct sk_buff *skb,
+					 struct alg_conn *ct,
+					 enum ip_conntrack_info ctinfo,
+					 unsigned int off,
+					 const struct alg_ftp_match *m,
+					 struct alg_expect *exp, int *diff,
+					 struct alg_ftp_rewrite *rw)
 {
 	int dir = CTINFO2DIR(ctinfo);
 	__be32 newaddr = alg_conn_tuple(ct, !dir)->daddr;
 	u16 port = ntohs(exp->tuple.dport), tries;
-	char buf[ALG_NAT_FTP_REP_MAX];
+	char buf[ALG_FTP_REP_MAX];
 	int len, ret = -EBUSY;
 
 	exp->saved_addr = exp->tuple.daddr;
@@ -175,8 +178,25 @@ unsigned int alg_nat_ftp(struct sk_buff *skb, struct alg_conn *ct,
 	return NF_ACCEPT;
 }
 
-bool alg_nat_ftp_redo(struct sk_buff *skb, unsigned int off,
-		      const struct alg_nat_ftp_rewrite *rw)
+static bool alg_nat_ftp_redo(struct sk_buff *skb, unsigned int off,
+			     const struct alg_ftp_rewrite *rw)
 {
 	return alg_nat_ftp_mangle(skb, off, rw->len, rw->rep, rw->replen);
+}
+
+static const struct alg_ftp_nat alg_nat_ftp_ops = {
+	.announce = alg_nat_ftp_announce,
+	.redo = alg_nat_ftp_redo,
+};
+
+void alg_nat_ftp_init(void)
+{
+	rcu_assign_pointer(alg_ftp_helper.nat, &alg_nat_ftp_ops);
+}
+
+void alg_nat_ftp_uninit(void)
+{
+	RCU_INIT_POINTER(alg_ftp_helper.nat, NULL);
+	/* No packet may still be in the functions being unhooked. */
+	synchronize_rcu();
 }

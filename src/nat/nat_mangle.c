@@ -128,7 +128,7 @@ int alg_nat_icmp_error(struct sk_buff *skb, struct alg_conn *ct,
 	int bit;
 
 	/* Nothing to translate: it passes untouched, as through nf_nat. */
-	if (!alg_nat_translated(ct))
+	if (!alg_conn_translated(ct))
 		return 1;
 	ih = skb_header_pointer(skb, hdrlen, sizeof(_ih), &_ih);
 	/* A redirect for a translated connection would point a host at a

@@ -7,7 +7,7 @@
 
 #include "nat/nat_rules.h"
 #include "nat/nat.h"
-#include "helpers/helper.h"
+#include "core/helper.h"
 
 #include <linux/ip.h>
 #include <linux/netdevice.h>
@@ -262,11 +262,10 @@ void alg_nat_rules_show(struct alg_net *an, struct seq_file *s)
 	seq_puts(s, "COMMIT\n");
 }
 
-int alg_nat_rules_net_init(struct alg_net *an)
+void alg_nat_rules_net_init(struct alg_net *an)
 {
 	mutex_init(&an->nat->lock);
 	RCU_INIT_POINTER(an->nat->table, NULL);
-	return 0;
 }
 
 void alg_nat_rules_net_uninit(struct alg_net *an)

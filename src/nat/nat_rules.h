@@ -43,7 +43,7 @@ bool alg_nat_rules_eval(struct alg_net *an, const struct sk_buff *skb,
 			const struct nf_hook_state *state, bool ct_rules,
 			struct alg_nat_rule *out);
 
-int alg_nat_rules_net_init(struct alg_net *an);
+void alg_nat_rules_net_init(struct alg_net *an);
 void alg_nat_rules_net_uninit(struct alg_net *an);
 
 #endif /* _ALG_NAT_RULES_H */

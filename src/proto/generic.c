@@ -22,12 +22,13 @@ static bool alg_generic_new(struct alg_net *an, struct alg_conn *ct,
 	return true;
 }
 
-static int alg_generic_packet(struct alg_net *an, struct alg_conn *ct,
-			      const struct sk_buff *skb, unsigned int dataoff,
-			      enum ip_conntrack_info ctinfo)
+static enum alg_proto_verdict
+alg_generic_packet(struct alg_net *an, struct alg_conn *ct,
+		   const struct sk_buff *skb, unsigned int dataoff,
+		   enum ip_conntrack_info ctinfo)
 {
 	alg_conn_refresh(ct, an->cfg.generic_timeout * HZ);
-	return NF_ACCEPT;
+	return ALG_PROTO_OK;
 }
 
 const struct alg_proto alg_proto_generic = {

@@ -36,12 +36,13 @@ static bool alg_icmp_new(struct alg_net *an, struct alg_conn *ct,
 	       type == ICMP_INFO_REQUEST || type == ICMP_ADDRESS;
 }
 
-static int alg_icmp_packet(struct alg_net *an, struct alg_conn *ct,
-			   const struct sk_buff *skb, unsigned int dataoff,
-			   enum ip_conntrack_info ctinfo)
+static enum alg_proto_verdict
+alg_icmp_packet(struct alg_net *an, struct alg_conn *ct,
+		const struct sk_buff *skb, unsigned int dataoff,
+		enum ip_conntrack_info ctinfo)
 {
 	alg_conn_refresh(ct, an->cfg.icmp_timeout * HZ);
-	return NF_ACCEPT;
+	return ALG_PROTO_OK;
 }
 
 const struct alg_proto alg_proto_icmp = {

@@ -7,8 +7,12 @@
 
 #include <linux/seq_file.h>
 
-/* proto->packet() result besides NF_ACCEPT/NF_DROP/-NF_ACCEPT (invalid). */
-#define ALG_VERDICT_REOPEN	(-1000)
+/* What a protocol tracker makes of a packet of a connection. */
+enum alg_proto_verdict {
+	ALG_PROTO_OK,		/* part of it: state and timeout moved on */
+	ALG_PROTO_INVALID,	/* not part of it: passes untracked */
+	ALG_PROTO_REOPEN,	/* a new connection on a finished one's tuple */
+};
 
 /* What each layer-4 protocol contributes to tracking. */
 struct alg_proto {
@@ -20,10 +24,11 @@ struct alg_proto {
 	/* First packet of a connection: false refuses to track it. */
 	bool (*new)(struct alg_net *an, struct alg_conn *ct,
 		    const struct sk_buff *skb, unsigned int dataoff);
-	/* Every packet: state and timeout; returns a verdict (see above). */
-	int (*packet)(struct alg_net *an, struct alg_conn *ct,
-		      const struct sk_buff *skb, unsigned int dataoff,
-		      enum ip_conntrack_info ctinfo);
+	/* Every packet: state and timeout. */
+	enum alg_proto_verdict (*packet)(struct alg_net *an, struct alg_conn *ct,
+					 const struct sk_buff *skb,
+					 unsigned int dataoff,
+					 enum ip_conntrack_info ctinfo);
 	/* Protocol state for /proc/net/alg_conntrack, e.g. "ESTABLISHED ". */
 	void (*show)(struct seq_file *s, const struct alg_conn *ct);
 };

@@ -5,7 +5,7 @@
  */
 
 #include "proto/proto.h"
-#include "nat/seqadj.h"
+#include "core/seqadj.h"
 
 #include <linux/netfilter.h>
 #include <net/tcp.h>
@@ -113,9 +113,10 @@ static void alg_tcp_note_segment(struct alg_conn_tcp *tcp, int dir,
 	tcp->retrans = 0;
 }
 
-static int alg_tcp_packet(struct alg_net *an, struct alg_conn *ct,
-			  const struct sk_buff *skb, unsigned int dataoff,
-			  enum ip_conntrack_info ctinfo)
+static enum alg_proto_verdict
+alg_tcp_packet(struct alg_net *an, struct alg_conn *ct,
+	       const struct sk_buff *skb, unsigned int dataoff,
+	       enum ip_conntrack_info ctinfo)
 {
 	struct alg_conn_tcp *tcp = &ct->proto.tcp;
 	int dir = CTINFO2DIR(ctinfo);
@@ -127,7 +128,7 @@ static int alg_tcp_packet(struct alg_net *an, struct alg_conn *ct,
 	why = alg_tcp_seg_read(skb, dataoff, &seg);
 	if (why) {
 		alg_proto_log_invalid(an, skb, "tcp", why);
-		return -NF_ACCEPT;
+		return ALG_PROTO_INVALID;
 	}
 	class = alg_tcp_seg_classify(seg.flags);
 
@@ -153,17 +154,17 @@ static int alg_tcp_packet(struct alg_net *an, struct alg_conn *ct,
 		    (tcp->last_dir == dir && tcp->last_index == ALG_TCP_SEG_RST)) {
 			spin_unlock_bh(&ct->lock);
 			alg_conn_kill(ct);
-			return ALG_VERDICT_REOPEN;
+			return ALG_PROTO_REOPEN;
 		}
 		fallthrough;
 	case ALG_TCP_IGNORE:
 		alg_tcp_note_segment(tcp, dir, &seg, class);
 		spin_unlock_bh(&ct->lock);
-		return NF_ACCEPT;
+		return ALG_PROTO_OK;
 	case ALG_TCP_INVALID:
 		spin_unlock_bh(&ct->lock);
 		alg_proto_log_invalid(an, skb, "tcp", "invalid state transition");
-		return -NF_ACCEPT;
+		return ALG_PROTO_INVALID;
 	case ALG_TCP_CLOSE:
 		/* A RST below what the peer already acknowledged is forged. */
 		if (class == ALG_TCP_SEG_RST &&
@@ -171,7 +172,7 @@ static int alg_tcp_packet(struct alg_net *an, struct alg_conn *ct,
 		    alg_seq_before(seg.seq, tcp->dir[!dir].td_maxack)) {
 			spin_unlock_bh(&ct->lock);
 			alg_proto_log_invalid(an, skb, "tcp", "RST below acknowledged data");
-			return -NF_ACCEPT;
+			return ALG_PROTO_INVALID;
 		}
 		break;
 	default:
@@ -181,7 +182,7 @@ static int alg_tcp_packet(struct alg_net *an, struct alg_conn *ct,
 			       READ_ONCE(an->cfg.tcp_be_liberal), &why)) {
 		spin_unlock_bh(&ct->lock);
 		alg_proto_log_invalid(an, skb, "tcp", why);
-		return -NF_ACCEPT;
+		return ALG_PROTO_INVALID;
 	}
 	alg_tcp_note_segment(tcp, dir, &seg, class);
 	tcp->state = new;
@@ -196,7 +197,7 @@ static int alg_tcp_packet(struct alg_net *an, struct alg_conn *ct,
 	    test_bit(ALG_CONN_SEEN_REPLY, &ct->status) &&
 	    !test_bit(ALG_CONN_ASSURED, &ct->status))
 		set_bit(ALG_CONN_ASSURED, &ct->status);
-	return NF_ACCEPT;
+	return ALG_PROTO_OK;
 }
 
 static void alg_tcp_show(struct seq_file *s, const struct alg_conn *ct)

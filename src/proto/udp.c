@@ -25,9 +25,10 @@ static bool alg_udp_new(struct alg_net *an, struct alg_conn *ct,
 	return true;
 }
 
-static int alg_udp_packet(struct alg_net *an, struct alg_conn *ct,
-			  const struct sk_buff *skb, unsigned int dataoff,
-			  enum ip_conntrack_info ctinfo)
+static enum alg_proto_verdict
+alg_udp_packet(struct alg_net *an, struct alg_conn *ct,
+	       const struct sk_buff *skb, unsigned int dataoff,
+	       enum ip_conntrack_info ctinfo)
 {
 	unsigned int udplen = skb->len - dataoff;
 	const struct udphdr *uh;
@@ -36,11 +37,11 @@ static int alg_udp_packet(struct alg_net *an, struct alg_conn *ct,
 	uh = skb_header_pointer(skb, dataoff, sizeof(_uh), &_uh);
 	if (!uh || ntohs(uh->len) > udplen || ntohs(uh->len) < sizeof(*uh)) {
 		alg_proto_log_invalid(an, skb, "udp", "truncated or bad length");
-		return -NF_ACCEPT;
+		return ALG_PROTO_INVALID;
 	}
 	if (!test_bit(ALG_CONN_SEEN_REPLY, &ct->status)) {
 		alg_conn_refresh(ct, an->cfg.udp_timeout * HZ);
-		return NF_ACCEPT;
+		return ALG_PROTO_OK;
 	}
 	if ((s32)(alg_now() - READ_ONCE(ct->proto.udp.stream_ts)) >= 0) {
 		alg_conn_refresh(ct, an->cfg.udp_timeout_stream * HZ);
@@ -49,7 +50,7 @@ static int alg_udp_packet(struct alg_net *an, struct alg_conn *ct,
 	} else {
 		alg_conn_refresh(ct, an->cfg.udp_timeout * HZ);
 	}
-	return NF_ACCEPT;
+	return ALG_PROTO_OK;
 }
 
 const struct alg_proto alg_proto_udp = {

@@ -9,8 +9,8 @@
 #include "core/conn.h"
 #include "core/table.h"
 #include "proto/proto.h"
-#include "helpers/expect.h"
-#include "helpers/helper.h"
+#include "core/expect.h"
+#include "core/helper.h"
 
 #include <linux/proc_fs.h>
 #include <linux/rculist_nulls.h>

@@ -13,29 +13,6 @@
 static int alg_sysctl_timeout_max = INT_MAX / HZ;
 static int alg_sysctl_u8_max = 255;
 
-/* Defaults as in nf_conntrack, so that switching changes no behaviour. */
-void alg_sysctl_defaults(struct alg_net *an)
-{
-	struct alg_net_cfg *c = &an->cfg;
-	int i;
-
-	c->max = alg_table_max;
-	c->enable = 1;
-	c->tcp_be_liberal = 0;
-	c->tcp_loose = 1;
-	c->tcp_max_retrans = 3;
-	c->log_invalid = 0;
-	c->checksum = 1;
-	for (i = 0; i < ALG_TCP_TIMEOUT_MAX; i++)
-		c->tcp_timeouts[i] = alg_tcp_timeouts_default[i];
-	c->udp_timeout = 30;
-	c->udp_timeout_stream = 120;
-	c->icmp_timeout = 30;
-	c->generic_timeout = 600;
-	c->expect_max = 4096;
-	c->helper_auto = 1;
-}
-
 #define ALG_INT(n, field, lo, hi) {					\
 	.procname = (n), .data = (void *)offsetof(struct alg_net, field),	\
 	.maxlen = sizeof(int), .mode = 0644,				\

@@ -4,7 +4,6 @@
 
 #include "core/netns.h"
 
-void alg_sysctl_defaults(struct alg_net *an);
 int alg_sysctl_net_init(struct alg_net *an);
 void alg_sysctl_net_uninit(struct alg_net *an);
 

@@ -22,6 +22,13 @@ struct alg_helper {
 	unsigned int expect_timeout;		/* seconds */
 	int (*help)(struct sk_buff *skb, unsigned int protoff,
 		    struct alg_conn *ct, enum ip_conntrack_info ctinfo);
+	/*
+	 * NAT's part, which the NAT side fills at its init and clears at its
+	 * exit (netfilter's nf_nat_ftp_hook), so that the helper need not
+	 * know NAT. Of the helper's own type (struct alg_ftp_nat for "ftp");
+	 * NULL without it. Read under RCU (the packet path).
+	 */
+	const void __rcu *nat;
 	struct list_head list;
 };
 

@@ -11,8 +11,8 @@
  * leaves the unlinking to the timer, which is running.
  */
 
-#include "helpers/expect.h"
-#include "helpers/helper.h"
+#include "core/expect.h"
+#include "core/helper.h"
 #include "core/ext.h"
 
 #include <linux/jhash.h>
@@ -35,8 +35,7 @@ static bool alg_expect_match(const struct alg_expect *exp,
 	       exp->tuple.dport == t->dport && exp->tuple.proto == t->proto;
 }
 
-struct alg_expect *alg_expect_alloc(struct alg_conn *master,
-				    const struct alg_helper *helper)
+struct alg_expect *alg_expect_alloc(struct alg_conn *master)
 {
 	struct alg_expect *exp = kzalloc(sizeof(*exp), GFP_ATOMIC);
 
@@ -45,7 +44,6 @@ struct alg_expect *alg_expect_alloc(struct alg_conn *master,
 	refcount_set(&exp->use, 1);
 	alg_conn_get(master);
 	exp->master = master;
-	exp->helper = NULL;
 	return exp;
 }
 
@@ -60,6 +58,7 @@ void alg_expect_put(struct alg_expect *exp)
 /* With the lock held: out of both lists; the caller owns the tables' ref. */
 static void alg_expect_unlink(struct alg_expect_net *en, struct alg_expect *exp)
 {
+	lockdep_assert_held(&en->lock);
 	hlist_del_rcu(&exp->hnode);
 	hlist_del(&exp->lnode);
 	exp->master->ext->nexpect--;

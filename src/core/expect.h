@@ -8,8 +8,6 @@
 #include <linux/seq_file.h>
 #include <linux/timer.h>
 
-struct alg_helper;
-
 /*
  * A connection a helper has announced: its ORIGINAL tuple, any source port.
  * Owned by its master, which it keeps referenced; gone when used, when it
@@ -20,7 +18,6 @@ struct alg_expect {
 	struct hlist_node lnode;	/* master's list */
 	struct alg_tuple tuple;		/* sport is a wildcard */
 	struct alg_conn *master;
-	const struct alg_helper *helper;	/* for the new connection */
 	/* NAT: where the expected connection must really go. */
 	__be32 saved_addr;
 	__be16 saved_port;
@@ -39,8 +36,7 @@ struct alg_expect_net {
 	struct hlist_head hash[];
 };
 
-struct alg_expect *alg_expect_alloc(struct alg_conn *master,
-				    const struct alg_helper *helper);
+struct alg_expect *alg_expect_alloc(struct alg_conn *master);
 void alg_expect_put(struct alg_expect *exp);
 int alg_expect_insert(struct alg_expect *exp);
 void alg_expect_remove(struct alg_expect *exp);

@@ -7,7 +7,7 @@
  * since automatic assignment lets anyone talking to port 21 open pinholes.
  */
 
-#include "helpers/helper.h"
+#include "core/helper.h"
 
 #include <linux/rculist.h>
 #include <net/ip.h>

@@ -8,7 +8,7 @@
  * shifted by the old offset and later data by the new one.
  */
 
-#include "nat/seqadj.h"
+#include "core/seqadj.h"
 #include "core/ext.h"
 #include "alg_conntrack/tcp_state.h"
 
