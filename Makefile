@@ -3,6 +3,7 @@
 # make            build alg_conntrack.ko against the newest installed kernel
 # make check      everything: unit tests, then all selftests in the VM, on the
 #                 newest kernel of every installed family (6.1, 6.12)
+# make check-debug  the suite on KASAN/lockdep/kmemleak and KCSAN kernels
 # make unit       userspace unit tests of the pure-logic parts only
 # make demo       a gateway in the VM, with /proc/net/alg_conntrack shown
 # make bench      alg_conntrack vs nf_conntrack + nf_nat, one VM boot (bench/)
@@ -35,10 +36,15 @@ unit:
 check:
 	$(if $(filter file,$(origin KVER)),ALG_CHECK_ALL=1) scripts/check
 
+# The suite on KASAN/lockdep/kmemleak and KCSAN kernels built from
+# Debian's linux-source (slow: see README).
+check-debug:
+	scripts/check-debug
+
 demo: module
 	scripts/vm-run scripts/demo
 
 bench: module
 	bench/run
 
-.PHONY: all module clean unit check demo bench
+.PHONY: all module clean unit check check-debug demo bench

@@ -9,7 +9,7 @@
 #   by -c/-w), a few TCP echo connections, a UDP burst, then UDP until the
 #   end; while it runs the gateway namespace is deleted, then the others;
 #   rmmod.
-# STRESS_BUDGET (default 75 s; 0: none) bounds the run: no cycle starts
+# STRESS_BUDGET (default 45 s; 0: none) bounds the run: no cycle starts
 # after it, so a slow (shared) host runs fewer cycles, which the output says.
 # Every RMMOD_EVERY-th cycle (default 10) unloads the module instead while
 # the traffic runs through the live gateway: rmmod does not refuse (nothing
@@ -27,7 +27,7 @@ CYCLES=${CYCLES:-100}
 RMMOD_EVERY=${RMMOD_EVERY:-10}
 # Seconds after which no new cycle starts: a cycle took 2.6-3.3 s under TCG
 # while three other VMs shared the host's two CPUs.
-BUDGET=${STRESS_BUDGET:-75}
+BUDGET=${STRESS_BUDGET:-45}
 MIN_CYCLES=${STRESS_MIN_CYCLES:-10}
 [ "$MIN_CYCLES" -le "$CYCLES" ] || MIN_CYCLES=$CYCLES
 BAD='WARNING|BUG|Oops|refcount_t|list_add corruption|list_del corruption|general protection'

@@ -15,6 +15,7 @@
 #include "ui/proc_nat.h"
 #include "nat/nat.h"
 #include "nat/nat_rules.h"
+#include "alg_conntrack/nat_lines.h"
 
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -30,10 +31,8 @@ struct alg_proc_nat {
 	struct alg_nat_table *pending;
 	bool in_txn;
 	bool txn_failed;
-	bool overlong;
 	unsigned int lineno;
-	size_t len;
-	char line[ALG_NAT_LINE_MAX + 1];
+	struct alg_nat_lines lines;
 };
 
 static int alg_proc_nat_show(struct seq_file *s, void *v)
@@ -131,42 +130,17 @@ static int alg_proc_nat_line(struct alg_proc_nat *st, const char *p, size_t len)
 	return 0;
 }
 
-static int alg_proc_nat_feed(struct alg_proc_nat *st, const char *p, size_t n)
+/* One line from the writer's bytes; NULL: it was too long. */
+static int alg_proc_nat_line_fn(void *arg, const char *line, size_t len)
 {
-	size_t i;
-	int ret;
+	struct alg_proc_nat *st = arg;
 
 	lockdep_assert_held(&st->lock);
-	for (i = 0; i < n; i++) {
-		if (p[i] != '\n') {
-			if (st->overlong)
-				continue;
-			if (st->len < ALG_NAT_LINE_MAX) {
-				st->line[st->len++] = p[i];
-				continue;
-			}
-			/* Refused now, the rest of it skipped up to its newline. */
-			st->overlong = true;
-			st->len = 0;
-			st->lineno++;
-			return alg_proc_nat_fail(st, -EINVAL, "line too long");
-		}
-		if (st->overlong) {
-			st->overlong = false;
-			continue;
-		}
-		ret = alg_proc_nat_line(st, st->line, st->len);
-		st->len = 0;
-		if (ret)
-			return ret;
+	if (!line) {
+		st->lineno++;
+		return alg_proc_nat_fail(st, -EINVAL, "line too long");
 	}
-	return 0;
-}
-
-static bool alg_proc_nat_tail_ends(const struct alg_proc_nat *st)
-{
-	return !st->in_txn ||
-	       (st->len == 6 && !memcmp(st->line, "COMMIT", 6));
+	return alg_proc_nat_line(st, line, len);
 }
 
 static ssize_t alg_proc_nat_write_locked(struct alg_proc_nat *st,
@@ -180,16 +154,17 @@ static ssize_t alg_proc_nat_write_locked(struct alg_proc_nat *st,
 		n = min(count - done, sizeof(chunk));
 		if (copy_from_user(chunk, ubuf + done, n))
 			return -EFAULT;
-		ret = alg_proc_nat_feed(st, chunk, n);
+		ret = alg_nat_lines_feed(&st->lines, chunk, n,
+					 alg_proc_nat_line_fn, st);
 		done += n;
 	}
-	if (!ret && st->len && alg_proc_nat_tail_ends(st))
-		ret = alg_proc_nat_line(st, st->line, st->len);
-	/* Outside *nat nothing carries over to the next write. */
-	if (!st->in_txn) {
-		st->len = 0;
-		st->overlong = false;
+	if (!ret && alg_nat_lines_tail_ends(&st->lines, st->in_txn)) {
+		ret = alg_proc_nat_line(st, st->lines.line, st->lines.len);
+		st->lines.len = 0;
 	}
+	/* Outside *nat nothing carries over to the next write. */
+	if (!st->in_txn)
+		alg_nat_lines_reset(&st->lines);
 	return ret ? ret : count;
 }
 
