@@ -59,6 +59,10 @@ check "no NAT: /proc/net/stat/alg_conntrack counted third-party announcements" \
 	test "$(stat_sum gw ftp_third_party)" -ge 3
 check "no NAT: /proc/net/stat/alg_conntrack counted bad commands" \
 	test "$(stat_sum gw ftp_bad_cmd)" -ge 5
+# The 1000 PORTs came about 50 to a segment: those past 4 in each are
+# let through unread, and counted.
+check "no NAT: the burst's announcements past 4 per segment were counted" \
+	test "$(stat_sum gw ftp_bad_cmd)" -ge 500
 diag "kernel log of the no-NAT phase (rate limited):"
 dmesg_new | grep -E "alg_conntrack|callbacks suppressed" | head -n 20 | sed 's/^/#   /'
 
@@ -92,8 +96,6 @@ py_checks nsx client python3 "$FTP_TOOL" --tag "SNAT" hostile-client \
 	--host 10.0.2.2 --own 10.0.1.2 --seen 10.0.2.100 --gw-ns "$(ns gw)" \
 	--third 10.0.2.99 --gw-addrs 10.0.2.1,10.0.1.1,10.0.2.100 \
 	--base 52000 --burst-base 42000 --split-numbers --bytewise
-check "SNAT: the burst's segments of more than 4 PORTs were logged" \
-	eval 'dmesg | grep -q "ftp: 10.0.1.2 sent [0-9]* announcements in one segment; those past 4 let through unread"'
 
 # The expectation table full: a PORT that cannot be rewritten is dropped,
 # and read again as new when TCP resends it (not let through unrewritten).

@@ -494,20 +494,22 @@ def cmd_hostile_client(a):
               'PORT split inside the numbers: LIST arrives')
 
     if a.bytewise:
-        # one byte per segment: the hold-back is bounded by the line, not
-        # by a count of segments, so the whole address is rewritten
-        e0 = exps()
+        # one byte per segment: the sender's window fills with one-byte
+        # segments and it resends no more than those, so holding back can
+        # never complete the address; the gateway must see that and let
+        # it go, not stall the connection (as nf_conntrack_ftp would)
+        t0 = time.time()
         for ch in 'PORT ' + port_args(own, B + 32) + '\r\n':
             c.send(ch)
             time.sleep(0.01)
         r = c.reply(20)
-        new = exps() - e0
-        check(r and r.startswith('200') and len(new) == 1,
-              'PORT sent one byte per segment: accepted and expected '
-              '(%r, %s)' % (r, sorted(new)))
-        lst = active_list(c, own, B + 32)
-        check(lst is not None and 'pub' in lst,
-              'PORT one byte per segment: LIST arrives')
+        check(r is not None,
+              'PORT sent one byte per segment: answered in %.1f s, not '
+              'stalled (%r)' % (time.time() - t0, r))
+        r = c.cmd('NOOP')
+        check(r and r.startswith('200'),
+              'PORT one byte per segment: the control connection goes on '
+              '(NOOP -> %r)' % r)
 
     r = c.cmd('NOOP')
     check(r and r.startswith('200'),

@@ -30,10 +30,13 @@
 /*
  * Holding back an announcement split inside its address under NAT drops
  * segments until TCP resends the whole of it (Linux collapses the small
- * segments into its retransmission). Bounded by what a line can hold: at
- * most ALG_FTP_LINE_MAX segments (one per byte), none reaching further
- * than ALG_FTP_LINE_MAX bytes past the held line; beyond that it goes as
- * it is rather than the connection stalling.
+ * segments it has sent into its retransmission). Bounded by what a line
+ * can hold: at most ALG_FTP_LINE_MAX segments (one per byte), none reaching
+ * further than ALG_FTP_LINE_MAX bytes past the held line. And only while
+ * it helps: a resent head that brings no byte more than the last one did
+ * means the sender will send no more until it is acknowledged (its
+ * congestion window is full of one-byte segments), so it goes as it is
+ * rather than the connection stalling, as it would behind nf_conntrack_ftp.
  */
 #define ALG_FTP_HOLD_MAX	ALG_FTP_LINE_MAX
 
@@ -48,6 +51,7 @@ struct alg_ftp_conn {
 	bool seq_valid[ALG_DIR_MAX];
 	u8 rw_next[ALG_DIR_MAX];
 	u16 held[ALG_DIR_MAX];	/* segments dropped in a row, see help */
+	u32 held_end[ALG_DIR_MAX];	/* how far the last held head reached */
 	struct alg_ftp_rewrite rw[ALG_DIR_MAX][ALG_FTP_ANNOUNCE_MAX];
 };
 
@@ -322,9 +326,11 @@ static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
 	 * match too). Not if it completed one: that must not be read twice.
 	 */
 	if (nat && !sc.n && fc->held[dir] < ALG_FTP_HOLD_MAX &&
-	    alg_ftp_lines_pending_span(&fc->lines[dir], sc.from_client)) {
+	    alg_ftp_lines_pending_span(&fc->lines[dir], sc.from_client) &&
+	    (!fc->held[dir] || alg_seq_after(seq + datalen, fc->held_end[dir]))) {
 		fc->lines[dir] = saved;
 		fc->held[dir]++;
+		fc->held_end[dir] = seq + datalen;
 		spin_unlock_bh(&ct->lock);
 		return NF_DROP;
 	}
