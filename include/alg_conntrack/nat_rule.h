@@ -11,15 +11,12 @@
 #define _ALG_NAT_RULE_H
 
 #include "alg_conntrack/compat.h"
+#include "alg_conntrack/tuple.h"	/* ALG_PROTO_*, one definition */
 
 #define ALG_NAT_LINE_MAX	512	/* longest line, without its '\n' */
 #define ALG_NAT_IFNAMSIZ	16	/* as IFNAMSIZ, NUL included */
 #define ALG_NAT_HELPER_NAMSIZ	16	/* as NF_CT_HELPER_NAME_LEN */
 #define ALG_NAT_POS_MAX		65535	/* highest rule number -I/-D take */
-
-#define ALG_NAT_PROTO_ICMP	1
-#define ALG_NAT_PROTO_TCP	6
-#define ALG_NAT_PROTO_UDP	17
 
 enum alg_nat_cmd {
 	ALG_NAT_CMD_NONE,	/* empty line or '#' comment */

@@ -18,25 +18,24 @@
 unsigned int alg_net_id __read_mostly;
 
 /* Defaults as in nf_conntrack, so that switching changes no behaviour. */
+static const struct alg_net_cfg alg_netns_cfg_default = {
+	.enable = 1,
+	.tcp_loose = 1,
+	.tcp_max_retrans = 3,
+	.checksum = 1,
+	.udp_timeout = 30,
+	.udp_timeout_stream = 120,
+	.icmp_timeout = 30,
+	.generic_timeout = 600,
+	.expect_max = 4096,
+	.helper_auto = 1,
+};
+
 static void alg_netns_cfg_defaults(struct alg_net_cfg *c)
 {
-	int i;
-
+	*c = alg_netns_cfg_default;
 	c->max = alg_table_max;
-	c->enable = 1;
-	c->tcp_be_liberal = 0;
-	c->tcp_loose = 1;
-	c->tcp_max_retrans = 3;
-	c->log_invalid = 0;
-	c->checksum = 1;
-	for (i = 0; i < ALG_TCP_TIMEOUT_MAX; i++)
-		c->tcp_timeouts[i] = alg_tcp_timeouts_default[i];
-	c->udp_timeout = 30;
-	c->udp_timeout_stream = 120;
-	c->icmp_timeout = 30;
-	c->generic_timeout = 600;
-	c->expect_max = 4096;
-	c->helper_auto = 1;
+	memcpy(c->tcp_timeouts, alg_tcp_timeouts_default, sizeof(c->tcp_timeouts));
 }
 
 static int __net_init alg_netns_net_init(struct net *net)

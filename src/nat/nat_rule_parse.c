@@ -338,11 +338,11 @@ static int alg_nat_parse_proto(struct alg_nat_pctx *c,
 	u32 v;
 
 	if (alg_nat_tok_icase(t, "tcp"))
-		v = ALG_NAT_PROTO_TCP;
+		v = ALG_PROTO_TCP;
 	else if (alg_nat_tok_icase(t, "udp"))
-		v = ALG_NAT_PROTO_UDP;
+		v = ALG_PROTO_UDP;
 	else if (alg_nat_tok_icase(t, "icmp"))
-		v = ALG_NAT_PROTO_ICMP;
+		v = ALG_PROTO_ICMP;
 	else if (alg_nat_tok_icase(t, "all"))
 		v = 0;
 	else if (alg_nat_parse_u32(t->s, t->len, 255, &v))
@@ -451,7 +451,7 @@ static int alg_nat_opt_apply(struct alg_nat_pctx *c, const struct alg_nat_opt *o
 static bool alg_nat_ports_ok(const struct alg_nat_rule *r)
 {
 	return (r->match & ALG_NAT_M_PROTO) && !(r->inv & ALG_NAT_M_PROTO) &&
-	       (r->proto == ALG_NAT_PROTO_TCP || r->proto == ALG_NAT_PROTO_UDP);
+	       (r->proto == ALG_PROTO_TCP || r->proto == ALG_PROTO_UDP);
 }
 
 /* Whether option @id was given; only valid with target @tgt if so. */
@@ -760,11 +760,11 @@ static void alg_nat_put_ports(struct alg_nat_out *o, u16 lo, u16 hi, char sep)
 
 static void alg_nat_put_proto(struct alg_nat_out *o, u8 proto)
 {
-	if (proto == ALG_NAT_PROTO_TCP)
+	if (proto == ALG_PROTO_TCP)
 		alg_nat_put(o, "tcp");
-	else if (proto == ALG_NAT_PROTO_UDP)
+	else if (proto == ALG_PROTO_UDP)
 		alg_nat_put(o, "udp");
-	else if (proto == ALG_NAT_PROTO_ICMP)
+	else if (proto == ALG_PROTO_ICMP)
 		alg_nat_put(o, "icmp");
 	else
 		alg_nat_put(o, "%u", proto);
