@@ -33,12 +33,15 @@
  * segments it has sent into its retransmission). Bounded by what a line
  * can hold: at most ALG_FTP_LINE_MAX segments (one per byte), none reaching
  * further than ALG_FTP_LINE_MAX bytes past the held line. And only while
- * it helps: a resent head that brings no byte more than the last one did
- * means the sender will send no more until it is acknowledged (its
- * congestion window is full of one-byte segments), so it goes as it is
- * rather than the connection stalling, as it would behind nf_conntrack_ftp.
+ * it helps: the sender may not have written the rest yet, so a resent head
+ * that brings no byte more than the last one did is held again, but after
+ * ALG_FTP_HOLD_STALE of those in a row the sender is taken to be stuck
+ * (its congestion window full of one-byte segments, it resends no more
+ * until acknowledged) and the segment goes as it is rather than the
+ * connection stalling, as it would behind nf_conntrack_ftp.
  */
 #define ALG_FTP_HOLD_MAX	ALG_FTP_LINE_MAX
+#define ALG_FTP_HOLD_STALE	3
 
 static unsigned short alg_ftp_ports[ALG_HELPER_PORTS_MAX] = { 21 };
 static unsigned int alg_ftp_nports = 1;
@@ -52,6 +55,7 @@ struct alg_ftp_conn {
 	u8 rw_next[ALG_DIR_MAX];
 	u16 held[ALG_DIR_MAX];	/* segments dropped in a row, see help */
 	u32 held_end[ALG_DIR_MAX];	/* how far the last held head reached */
+	u8 held_stale[ALG_DIR_MAX];	/* held heads in a row that did not */
 	struct alg_ftp_rewrite rw[ALG_DIR_MAX][ALG_FTP_ANNOUNCE_MAX];
 };
 
@@ -251,6 +255,17 @@ static void alg_ftp_unread(struct alg_conn *ct, struct alg_ftp_conn *fc,
 			alg_expect_remove(sc->found[i].exp);
 }
 
+/* A head ending at end is to be held: is it worth it (see ALG_FTP_HOLD_MAX)? */
+static bool alg_ftp_hold_helps(struct alg_ftp_conn *fc, int dir, u32 end)
+{
+	if (!fc->held[dir] || alg_seq_after(end, fc->held_end[dir])) {
+		fc->held_end[dir] = end;
+		fc->held_stale[dir] = 0;
+		return true;
+	}
+	return ++fc->held_stale[dir] <= ALG_FTP_HOLD_STALE;
+}
+
 static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
 			struct alg_conn *ct, enum ip_conntrack_info ctinfo)
 {
@@ -327,10 +342,9 @@ static int alg_ftp_help(struct sk_buff *skb, unsigned int protoff,
 	 */
 	if (nat && !sc.n && fc->held[dir] < ALG_FTP_HOLD_MAX &&
 	    alg_ftp_lines_pending_span(&fc->lines[dir], sc.from_client) &&
-	    (!fc->held[dir] || alg_seq_after(seq + datalen, fc->held_end[dir]))) {
+	    alg_ftp_hold_helps(fc, dir, seq + datalen)) {
 		fc->lines[dir] = saved;
 		fc->held[dir]++;
-		fc->held_end[dir] = seq + datalen;
 		spin_unlock_bh(&ct->lock);
 		return NF_DROP;
 	}
