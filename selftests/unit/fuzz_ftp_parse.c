@@ -22,11 +22,7 @@
 #include "../../src/nat/nat_rule_parse.c"
 #include "../../src/nat/nat_port.c"
 
-#define CHECK(x)				\
-	do {					\
-		if (!(x))			\
-			__builtin_trap();	\
-	} while (0)
+#include "fuzz.h"
 
 /* Every line a feed produced, as length-prefixed records. */
 struct lines {

@@ -17,11 +17,7 @@
 #include "../../src/ui/nat_lines.c"
 #include "../../src/nat/nat_rule_parse.c"
 
-#define CHECK(x)				\
-	do {					\
-		if (!(x))			\
-			__builtin_trap();	\
-	} while (0)
+#include "fuzz.h"
 
 struct sim {
 	bool in_txn;
@@ -66,12 +62,7 @@ static void sim_write(struct sim *s, struct alg_nat_lines *l, const char *p,
 		      size_t n)
 {
 	CHECK(!alg_nat_lines_feed(l, p, n, sim_line, s));
-	if (alg_nat_lines_tail_ends(l, s->in_txn)) {
-		sim_line(s, l->line, l->len);
-		l->len = 0;
-	}
-	if (!s->in_txn)
-		alg_nat_lines_reset(l);
+	CHECK(!alg_nat_lines_end(l, &s->in_txn, sim_line, s));
 }
 
 /* The lines of one write, found the obvious way: split at each '\n'. */

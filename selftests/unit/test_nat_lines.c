@@ -30,12 +30,7 @@ static void write1(struct alg_nat_lines *l, struct got *g, const char *s,
 		   bool in_txn)
 {
 	alg_nat_lines_feed(l, s, strlen(s), got_line, g);
-	if (alg_nat_lines_tail_ends(l, in_txn)) {
-		got_line(g, l->line, l->len);
-		l->len = 0;
-	}
-	if (!in_txn)
-		alg_nat_lines_reset(l);
+	alg_nat_lines_end(l, &in_txn, got_line, g);
 }
 
 UNIT_TEST(no_newline_ends_the_line_outside_a_transaction)
@@ -47,6 +42,11 @@ UNIT_TEST(no_newline_ends_the_line_outside_a_transaction)
 	UNIT_STREQ(g.text, "-A POSTROUTING -j ACCEPT|");
 	write1(&l, &g, "-A POSTRO", false);
 	write1(&l, &g, "UTING -j ACCEPT\n", false);
+	UNIT_STREQ(g.text, "-A POSTROUTING -j ACCEPT|-A POSTRO|UTING -j ACCEPT|");
+	/* a write that failed part way: its tail is dropped, not read */
+	alg_nat_lines_feed(&l, "-F", 2, got_line, &g);
+	alg_nat_lines_end(&l, &(bool){ false }, NULL, NULL);
+	UNIT_EQ(l.len, 0);
 	UNIT_STREQ(g.text, "-A POSTROUTING -j ACCEPT|-A POSTRO|UTING -j ACCEPT|");
 }
 

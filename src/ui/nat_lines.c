@@ -42,15 +42,25 @@ int alg_nat_lines_feed(struct alg_nat_lines *l, const char *p, size_t n,
  * that write; inside, lines may be cut anywhere (nothing takes effect before
  * COMMIT), but a bare "COMMIT" at the very end needs no newline to end it.
  */
-bool alg_nat_lines_tail_ends(const struct alg_nat_lines *l, bool in_txn)
+static bool alg_nat_lines_tail_ends(const struct alg_nat_lines *l, bool in_txn)
 {
 	if (!l->len)
 		return false;
 	return !in_txn || (l->len == 6 && !memcmp(l->line, "COMMIT", 6));
 }
 
-void alg_nat_lines_reset(struct alg_nat_lines *l)
+int alg_nat_lines_end(struct alg_nat_lines *l, const bool *in_txn,
+		      alg_nat_line_fn fn, void *arg)
 {
-	l->len = 0;
-	l->overlong = false;
+	int ret = 0;
+
+	if (fn && alg_nat_lines_tail_ends(l, *in_txn)) {
+		ret = fn(arg, l->line, l->len);
+		l->len = 0;
+	}
+	if (!*in_txn) {
+		l->len = 0;
+		l->overlong = false;
+	}
+	return ret;
 }

@@ -158,13 +158,11 @@ static ssize_t alg_proc_nat_write_locked(struct alg_proc_nat *st,
 					 alg_proc_nat_line_fn, st);
 		done += n;
 	}
-	if (!ret && alg_nat_lines_tail_ends(&st->lines, st->in_txn)) {
-		ret = alg_proc_nat_line(st, st->lines.line, st->lines.len);
-		st->lines.len = 0;
-	}
-	/* Outside *nat nothing carries over to the next write. */
-	if (!st->in_txn)
-		alg_nat_lines_reset(&st->lines);
+	if (ret)
+		alg_nat_lines_end(&st->lines, &st->in_txn, NULL, NULL);
+	else
+		ret = alg_nat_lines_end(&st->lines, &st->in_txn,
+					alg_proc_nat_line_fn, st);
 	return ret ? ret : count;
 }
 
