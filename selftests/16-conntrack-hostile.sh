@@ -24,27 +24,6 @@ trap_cleanup 'drv_stop; mod_unload; modprobe -r nf_conntrack 2>/dev/null; [ "$KO
 need python3 iptables-legacy ip unshare
 KO=$(mod_stripped)
 
-# entry FILE WORD...: the first line of /proc/net/FILE on gw holding every
-# WORD; ENTRY_TIMEOUT and ENTRY_STATE from it (both files have
-# nf_conntrack's columns). Fails if none.
-entry() {
-	local f=$1 l
-	local -a w
-	shift
-	ENTRY= ENTRY_TIMEOUT= ENTRY_STATE=
-	ct_read gw "$f" || return 1
-	for l in "${CT_OUT[@]}"; do
-		if ct_match "$l" "$@"; then
-			ENTRY=$l
-			read -r -a w <<< "$l"
-			ENTRY_TIMEOUT=${w[4]}
-			ENTRY_STATE=${w[5]}
-			return 0
-		fi
-	done
-	return 1
-}
-
 pkt_c() { drv pkt c tcp --src 10.0.1.2 --dst 10.0.2.2 "$@"; }
 
 # run_cases FILE PORTBASE: the three packet cases against whichever tracker
@@ -55,13 +34,13 @@ run_cases() {
 	pkt_c --sport $((b + 1)) --dport 5555 --flags S --bad-csum
 	pkt_c --sport $((b + 2)) --dport 5555 --flags S
 	msleep 0.5
-	entry "$f" "sport=$((b + 1)) " && R_BADSYN="entry $ENTRY_STATE" || R_BADSYN=none
-	entry "$f" "sport=$((b + 2)) " && R_GOODSYN="entry $ENTRY_STATE" || R_GOODSYN=none
+	ct_find_in "$f" gw "sport=$((b + 1)) " && R_BADSYN="entry $CT_STATE" || R_BADSYN=none
+	ct_find_in "$f" gw "sport=$((b + 2)) " && R_GOODSYN="entry $CT_STATE" || R_GOODSYN=none
 	# 2: a lone ACK, never answered (the server drops it)
 	pkt_c --sport $((b + 3)) --dport 5557 --flags A --seq 5000 --ack 7000
 	msleep 0.5
-	if entry "$f" "sport=$((b + 3)) "; then
-		R_ACK="$ENTRY_STATE $([ "$ENTRY_TIMEOUT" -le 300 ] && echo '<= 300 s' || echo "$ENTRY_TIMEOUT s")"
+	if ct_find_in "$f" gw "sport=$((b + 3)) "; then
+		R_ACK="$CT_STATE $([ "$CT_TIMEOUT" -le 300 ] && echo '<= 300 s' || echo "$CT_TIMEOUT s")"
 	else
 		R_ACK=none
 	fi
@@ -74,12 +53,12 @@ run_cases() {
 	snd=$(drv_val)
 	pkt_c --sport "$sp" --dport 5556 --flags R --seq "$snd" --bad-csum
 	msleep 0.5
-	entry "$f" "sport=$sp " && R_RST="$ENTRY_STATE" || R_RST=none
+	ct_find_in "$f" gw "sport=$sp " && R_RST="$CT_STATE" || R_RST=none
 	drv echo r$b && R_RST="$R_RST, echo works" || R_RST="$R_RST, echo fails"
 	drv seqs r$b c && snd=$(drv_val)
 	pkt_c --sport "$sp" --dport 5556 --flags R --seq "$snd"
 	msleep 0.5
-	entry "$f" "sport=$sp " && R_RST="$R_RST; good RST: $ENTRY_STATE" ||
+	ct_find_in "$f" gw "sport=$sp " && R_RST="$R_RST; good RST: $CT_STATE" ||
 		R_RST="$R_RST; good RST: none"
 	drv close r$b c
 	drv close r$b s

@@ -97,9 +97,11 @@ bg_killall() {
 # mkdata FILE KIB: KIB KiB of random bytes
 mkdata() { head -c "$(($2 * 1024))" /dev/urandom > "$1"; }
 
+# ns_cleanup [REGEX]: delete the namespaces whose names match REGEX
+# (default: this test's), killing what runs in them.
 ns_cleanup() {
-	local n
-	for n in $(ip netns list | awk '{print $1}' | grep "^${NS_PREFIX}_"); do
+	local n re=${1:-^${NS_PREFIX}_}
+	for n in $(ip netns list | awk '{print $1}' | grep -E "$re"); do
 		ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$n"
 	done

@@ -9,6 +9,7 @@
 # cleared so the next test starts clean. ALG_TEST_TIMEOUT_SCALE (default 1)
 # multiplies every limit, for slower kernels (debug builds).
 cd "$(dirname "$0")" || exit 1
+. ./lib.sh
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=([0-9]*.sh)
 scale=${ALG_TEST_TIMEOUT_SCALE:-1}
@@ -21,13 +22,9 @@ limit_of() {
 
 # After a killed test: its processes, namespaces and the module.
 reset_state() {
-	local n
-	for n in $(ip netns list | awk '{print $1}' | grep '^alg[0-9]*_'); do
-		ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null
-		ip netns del "$n"
-	done
+	ns_cleanup '^alg[0-9]+_'
 	sleep 1
-	! grep -q '^alg_conntrack ' /proc/modules || rmmod alg_conntrack
+	mod_unload
 }
 
 # On a kmemleak kernel, what the boot leaked is not the suite's.

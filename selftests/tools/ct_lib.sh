@@ -13,6 +13,8 @@
 #   ct_find NS WORD...          find the first entry holding every WORD:
 #                               sets LINE, CT_PROTO ("udp 17"), CT_TIMEOUT,
 #                               CT_STATE; fails if there is none
+#   ct_find_in FILE NS WORD...  the same in /proc/net/FILE (nf_conntrack's
+#                               has the same columns)
 #   ct_count NS WORD...         number of entries holding every WORD
 #   ct_stat NS COLUMN           print a /proc/net/stat/alg_conntrack column,
 #                               summed over the CPUs (ct_stat_get: sets CT_STAT)
@@ -96,14 +98,16 @@ ct_match() {
 	for w in "$@"; do [[ $l == *"$w"* ]] || return 1; done
 }
 
-ct_find() {
-	local n=$1 l
+ct_find() { ct_find_in alg_conntrack "$@"; }
+
+ct_find_in() {
+	local file=$1 n=$2 l
 	local -a f
-	shift
+	shift 2
 	LINE=
 	CT_TIMEOUT=
 	CT_STATE=
-	ct_read "$n" alg_conntrack || return 1
+	ct_read "$n" "$file" || return 1
 	for l in "${CT_OUT[@]}"; do
 		if ct_match "$l" "$@"; then
 			LINE=$l
