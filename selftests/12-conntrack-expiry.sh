@@ -6,7 +6,8 @@
 #  - the GC alone empties the table: flows of every kind are made (5 s
 #    timeouts), /proc is never read, and the count sysctl drops back to 0;
 #  - with 2 s timeouts, each kind of entry is still in /proc/net/alg_conntrack
-#    about 1 s after its last packet and gone about 4 s after it;
+#    about 1 s after its last packet and gone about 4 s after it (all kinds
+#    at once);
 #  - out-of-range writes to the sysctls (0, -1, huge, 'abc', 2 for a bool)
 #    fail with EINVAL and leave the old value; read-only ones refuse writes.
 . "$(dirname "$0")/lib.sh"
@@ -45,13 +46,12 @@ mk_udp() { drv pkt c udp --src $C --dst $S --sport $((42000 + $1)) --dport 7002;
 mk_syn() { drv pkt c tcp --src $C --dst $S --sport $((43000 + $1)) --dport 7001 --flags S; }
 # Echo request (raw); the server's kernel replies.
 mk_ping() { drv pkt c icmp-echo --src $C --dst $S --id $((5000 + $1)); }
-# Connection reset by the client: CLOSE.
-mk_rst() { drv connect r$1 $S 7003 && drv echo r$1 && drv rst r$1 c && drv close r$1 s; }
+# Connection reset by the client: CLOSE. MK_CONNECT: its connect's reply.
+MK_CONNECT=
+mk_conn() { drv connect "$1" $S 7003 && MK_CONNECT=$DRV_REPLY; }
+mk_rst() { mk_conn r$1 && drv echo r$1 && drv rst r$1 c && drv close r$1 s; }
 # Orderly close, client first: TIME_WAIT once the last ACK passes.
-mk_fin() {
-	drv connect f$1 $S 7003 && drv close f$1 c && drv recv f$1 s &&
-		drv close f$1 s
-}
+mk_fin() { mk_conn f$1 && drv close f$1 c && drv recv f$1 s && drv close f$1 s; }
 
 # --- The GC alone. The count sysctl only; reading /proc would expire
 # entries on its own. Timeouts of 5 s here, so that the flows are all
@@ -82,43 +82,58 @@ fi
 check_eq "nothing left in /proc" "$(ct_count gw ipv4)" 0
 check_eq "entries column agrees" "$(ct_stat gw entries)" 0
 
-# --- Each kind in /proc: there at ~1 s, gone at ~4 s.
+# --- Each kind in /proc: there at ~1 s, gone at ~4 s. The five kinds run
+# at once (their ports tell them apart), each judged by its own clock.
 set_timeouts 2
-# expiry NAME WORDS MAKE...: runs MAKE, then looks for the entry with WORDS.
-expiry() {
-	local name=$1 words=$2 tb ta tr
+K_NAME=() K_WORDS=() K_TB=() K_TA=()
+# expiry_make NAME WORDS MAKE...: runs MAKE, noting when (the last packet
+# went out in [TB, TA]; it expires 2 s after it). WORDS may name the
+# client's port as SPORT: the port MAKE's first connect got.
+expiry_make() {
+	local name=$1 words=$2 tb
+	local -a w
 	shift 2
 	tick; tb=$NOW
 	"$@"
-	tick; ta=$NOW
-	# The last packet went out in [tb, ta]; it expires 2 s after it.
+	read -r -a w <<< "$MK_CONNECT"
+	tick
+	K_NAME+=("$name") K_WORDS+=("${words/SPORT/${w[1]:-x}}") K_TB+=("$tb") K_TA+=("$NOW")
+}
+expiry_make "UDP unreplied" "sport=42010 dport=7002 " mk_udp 10
+expiry_make "TCP SYN_SENT" "sport=43010 dport=7001 " mk_syn 10
+expiry_make "ICMP echo" "type=8 code=0 id=5010 " mk_ping 10
+expiry_make "TCP CLOSE" "sport=SPORT dport=7003 " mk_rst 10
+expiry_make "TCP TIME_WAIT" "sport=SPORT dport=7003 " mk_fin 11
+for i in "${!K_NAME[@]}"; do
+	tb=${K_TB[$i]}
+	tick
 	[ $((tb + 1000 - NOW)) -le 0 ] || msleep "$(printf '%d.%03d' 0 $((tb + 1000 - NOW)))"
-	ct_find gw "$words"
-	local found=$?
-	tick; tr=$NOW
+	ct_find gw "${K_WORDS[$i]}"
+	found=$?
+	tick
 	if [ $found = 0 ]; then
-		ktap_ok "$name: still there $((tr - tb)) ms after ($CT_STATE)"
-	elif [ $((tr - tb)) -lt 1900 ]; then
-		ktap_not_ok "$name: still there $((tr - tb)) ms after"
+		ktap_ok "${K_NAME[$i]}: still there $((NOW - tb)) ms after ($CT_STATE)"
+	elif [ $((NOW - tb)) -lt 1900 ]; then
+		ktap_not_ok "${K_NAME[$i]}: still there $((NOW - tb)) ms after"
 	else
-		ktap_skip "$name: presence check too late ($((tr - tb)) ms)"
+		ktap_skip "${K_NAME[$i]}: presence check too late ($((NOW - tb)) ms)"
 	fi
-	# Gone ~4 s after the start, and at least 2.5 s after the last packet.
-	while tick && { [ "$NOW" -lt $((tb + 4000)) ] || [ "$NOW" -lt $((ta + 2500)) ]; }; do
-		msleep 0.1
-	done
-	if ct_find gw "$words"; then
-		ktap_not_ok "$name: gone $((NOW - tb)) ms after"
+done
+# Gone ~4 s after its start, and at least 2.5 s after its last packet.
+late=0
+for i in "${!K_NAME[@]}"; do
+	[ $((K_TB[i] + 4000)) -le $late ] || late=$((K_TB[i] + 4000))
+	[ $((K_TA[i] + 2500)) -le $late ] || late=$((K_TA[i] + 2500))
+done
+while tick && [ "$NOW" -lt $late ]; do msleep 0.1; done
+for i in "${!K_NAME[@]}"; do
+	if ct_find gw "${K_WORDS[$i]}"; then
+		ktap_not_ok "${K_NAME[$i]}: gone $((NOW - K_TB[i])) ms after"
 		diag "$LINE"
 	else
-		ktap_ok "$name: gone $((NOW - tb)) ms after"
+		ktap_ok "${K_NAME[$i]}: gone $((NOW - K_TB[i])) ms after"
 	fi
-}
-expiry "UDP unreplied" "sport=42010 dport=7002 " mk_udp 10
-expiry "TCP SYN_SENT" "sport=43010 dport=7001 " mk_syn 10
-expiry "ICMP echo" "type=8 code=0 id=5010 " mk_ping 10
-expiry "TCP CLOSE" "dport=7003 " mk_rst 10
-expiry "TCP TIME_WAIT" "dport=7003 " mk_fin 11
+done
 check "GC empties the table again" wait_for 30 zero
 
 # --- Sysctl values out of range. The writes run in one shell in the

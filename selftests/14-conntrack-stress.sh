@@ -4,14 +4,13 @@
 # Teardown under traffic, CYCLES times (default 100):
 #   insmod (a copy without debug sections, faster to load; every other
 #   cycle with hashsize=16: long chains, and the bucket array is a small
-#   slab object); client -- gw -- server (the topo_3 layout, built with
-#   ip -batch to keep a cycle short under TCG); traffic: ping -f (bounded
-#   by -c/-w), a few TCP echo connections, a UDP burst, then UDP until the
-#   end; while it runs the gateway namespace is deleted, then the others;
-#   rmmod.
-# STRESS_BUDGET (default 45 s; 0: none) bounds the run: no cycle starts
+#   slab object); client -- gw -- server (topo_3, the server routing
+#   back); traffic: ping -f (bounded by -c/-w), a few TCP echo
+#   connections, a UDP burst, then UDP until the end; while it runs the
+#   gateway namespace is deleted, then the others; rmmod.
+# STRESS_BUDGET (default 30 s; 0: none) bounds the run: no cycle starts
 # after it, so a slow (shared) host runs fewer cycles, which the output says.
-# Every RMMOD_EVERY-th cycle (default 10) unloads the module instead while
+# Every RMMOD_EVERY-th cycle (default 5) unloads the module instead while
 # the traffic runs through the live gateway: rmmod does not refuse (nothing
 # holds a module reference), it must unhook, wait for the packets in flight
 # and free everything; the namespaces go afterwards.
@@ -24,10 +23,10 @@ trap_cleanup 'drv_stop; mod_unload; rm -f "$KO_COPY"'
 [ -f "$MODULE" ] || skip_all "alg_conntrack.ko not built"
 need python3 ip ping
 CYCLES=${CYCLES:-100}
-RMMOD_EVERY=${RMMOD_EVERY:-10}
+RMMOD_EVERY=${RMMOD_EVERY:-5}
 # Seconds after which no new cycle starts: a cycle took 2.6-3.3 s under TCG
 # while three other VMs shared the host's two CPUs.
-BUDGET=${STRESS_BUDGET:-45}
+BUDGET=${STRESS_BUDGET:-30}
 MIN_CYCLES=${STRESS_MIN_CYCLES:-10}
 [ "$MIN_CYCLES" -le "$CYCLES" ] || MIN_CYCLES=$CYCLES
 BAD='WARNING|BUG|Oops|refcount_t|list_add corruption|list_del corruption|general protection'
@@ -35,37 +34,6 @@ BAD='WARNING|BUG|Oops|refcount_t|list_add corruption|list_del corruption|general
 C=$(ns client)
 G=$(ns gw)
 S=$(ns server)
-
-# The topo_3 layout, in four ip processes instead of twenty.
-fast_topo() {
-	ip -batch - <<-EOF || return 1
-		netns add $C
-		netns add $G
-		netns add $S
-		link add veth_c netns $C type veth peer name gw_in netns $G
-		link add veth_s netns $S type veth peer name gw_out netns $G
-	EOF
-	ip -n "$C" -batch - <<-EOF || return 1
-		link set lo up
-		addr add 10.0.1.2/24 dev veth_c
-		link set veth_c up
-		route add default via 10.0.1.1
-	EOF
-	ip -n "$G" -batch - <<-EOF || return 1
-		link set lo up
-		addr add 10.0.1.1/24 dev gw_in
-		addr add 10.0.2.1/24 dev gw_out
-		link set gw_in up
-		link set gw_out up
-	EOF
-	ip -n "$S" -batch - <<-EOF || return 1
-		link set lo up
-		addr add 10.0.2.2/24 dev veth_s
-		link set veth_s up
-		route add 10.0.1.0/24 via 10.0.2.1
-	EOF
-	drv sysctl "$G" net.ipv4.ip_forward 1
-}
 
 # slab_present: /proc/slabinfo lists the alg_conntrack cache.
 slab_present() {
@@ -110,7 +78,7 @@ for i in $(seq "$CYCLES"); do
 		continue
 	fi
 	slab_present && slab_seen=$((slab_seen + 1))
-	if ! fast_topo; then
+	if ! topo_3 route-back; then
 		bad=$((bad + 1))
 		diag "cycle $i: topology failed"
 	fi

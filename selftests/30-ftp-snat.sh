@@ -41,7 +41,8 @@ check_data_conn() {
 	port | eprt)
 		line=$(ct_snap_lines gw "^ipv4 +2 tcp .* src=10.0.2.2 dst=$seen sport=20 dport=$Q src=10.0.1.2 dst=10.0.2.2 sport=$port dport=20 ") ;;
 	esac
-	cport=$(echo "$line" | sed -n -E 's/.* master=10\.0\.1\.2:([0-9]+)-10\.0\.2\.2:21 .*/\1/p' | head -n 1)
+	cport=
+	[[ $line =~ \ master=10\.0\.1\.2:([0-9]+)-10\.0\.2\.2:21\  ]] && cport=${BASH_REMATCH[1]}
 	if [ -z "$cport" ]; then
 		ktap_not_ok "$label: data connection (port ${port:-?}) has master= its control connection"
 		diag "data connection entry: '$line'"
@@ -57,12 +58,12 @@ check_data_conn() {
 # the client got (passive modes), for every announcement of the session.
 check_rewrite() {
 	local label=$1 mode=$2 seen=$3 n
-	n=$(ftp_announces | wc -l)
+	n=$(ftp_announce_count .)
 	case $mode in
 	pasv) check_eq "$label: the client got 227 naming the server 10.0.2.2 ($n times)" \
-		"$(ftp_announces | grep -E -c "\(10,0,2,2,$Q,$Q\)")" "$n" ;;
+		"$(ftp_announce_count "\(10,0,2,2,$Q,$Q\)")" "$n" ;;
 	epsv) check_eq "$label: the client got 229 (|||port|) ($n times)" \
-		"$(ftp_announces | grep -E -c "\(\|\|\|$Q\|\)")" "$n" ;;
+		"$(ftp_announce_count "\(\|\|\|$Q\|\)")" "$n" ;;
 	port) check_eq "$label: vsftpd got PORT from $seen naming $seen ($n times)" \
 		"$(grep -E -c "Client \"$seen\", \"PORT ${seen//./,},$Q,$Q\"" "$SRVLOG")" "$n" ;;
 	eprt) check_eq "$label: vsftpd got EPRT from $seen naming $seen ($n times)" \

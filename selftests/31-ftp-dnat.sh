@@ -56,9 +56,9 @@ dnat_session() {
 	rm -f "$f" "$up"
 	case $mode in
 	pasv) check_eq "$label: both 227 replies rewritten to name $pub" \
-		"$(ftp_announces | grep -E -c "\(${pub//./,},$Q,$Q\)")" 2 ;;
+		"$(ftp_announce_count "\(${pub//./,},$Q,$Q\)")" 2 ;;
 	epsv) check_eq "$label: both 229 replies reach the client" \
-		"$(ftp_announces | grep -E -c "\(\|\|\|$Q\|\)")" 2 ;;
+		"$(ftp_announce_count "\(\|\|\|$Q\|\)")" 2 ;;
 	port) check_eq "$label: vsftpd got both PORTs from $seen naming $seen" \
 		"$(grep -E -c "Client \"$seen\", \"PORT ${seen//./,},$Q,$Q\"" "$SRVLOG")" 2 ;;
 	eprt) check_eq "$label: vsftpd got both EPRTs from $seen naming $seen" \
@@ -138,7 +138,7 @@ for mode in $MODES; do
 	check "SNAT+DNAT $mode: upload identical" cmp -s "$FTP_TMP/up.bin" "$up"
 	case $mode in
 	pasv) check_eq "SNAT+DNAT pasv: the client got 227 naming gwB's 10.0.4.1" \
-		"$(ftp_announces | grep -E -c "\(10,0,4,1,$Q,$Q\)")" 2 ;;
+		"$(ftp_announce_count "\(10,0,4,1,$Q,$Q\)")" 2 ;;
 	port) check_eq "SNAT+DNAT port: vsftpd got PORT from gwA's 10.0.3.1 naming 10.0.3.1" \
 		"$(grep -E -c "Client \"10.0.3.1\", \"PORT 10,0,3,1,$Q,$Q\"" "$SRVLOG")" 2 ;;
 	eprt) check_eq "SNAT+DNAT eprt: vsftpd got EPRT from gwA's 10.0.3.1 naming 10.0.3.1" \

@@ -64,14 +64,14 @@ done
 check_eq "all $N files intact (10 downloads, 10 uploads)" "$bad" 0
 ct_snap gw
 check_eq "the gateway related $N data connections to control connections" \
-	"$(ct_snap_lines gw "master=10.0.1.2:$Q-10.0.2.2:21 " | wc -l)" "$N"
+	"$(ct_snap_count gw "master=10.0.1.2:$Q-10.0.2.2:21 ")" "$N"
 check_eq "... to $N different control connections" \
 	"$(ct_snap_lines gw "master=10.0.1.2:$Q-10.0.2.2:21 " | sed -E 's/.* master=([^ ]+) .*/\1/' | sort -u | wc -l)" "$N"
 # Each data connection's master had the helper (it expected the data
 # connection); the control connections still listed must show it. (One
 # that a client closed by RST may already be gone: CLOSE lasts 10 s.)
-nall=$(ct_snap_lines gw "src=10.0.1.2 dst=10.0.2.2 sport=$Q dport=21 " | wc -l)
-nctl=$(ct_snap_lines gw "src=10.0.1.2 dst=10.0.2.2 sport=$Q dport=21 src=10.0.2.2 dst=10.0.2.1 sport=21 dport=$Q .*helper=ftp " | wc -l)
+nall=$(ct_snap_count gw "src=10.0.1.2 dst=10.0.2.2 sport=$Q dport=21 ")
+nctl=$(ct_snap_count gw "src=10.0.1.2 dst=10.0.2.2 sport=$Q dport=21 src=10.0.2.2 dst=10.0.2.1 sport=21 dport=$Q .*helper=ftp ")
 check "all $nall control connections listed have helper=ftp" \
 	test "$nall" -gt 0 -a "$nctl" = "$nall"
 [ "$nall" = "$N" ] || ct_snap_lines gw "dport=21 " | sed 's/^/#   /'

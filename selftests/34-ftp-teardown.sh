@@ -4,8 +4,8 @@
 # MASQUERADE on the gateway):
 #  - a control connection announces PORT (then, another one, PASV) and is
 #    reset (RST) while the expectation is pending: the master goes (CLOSE,
-#    tcp_timeout_close) and takes the expectation with it; expect_delete
-#    counts it;
+#    tcp_timeout_close, set to 4 s) and takes the expectation with it;
+#    expect_delete counts it;
 #  - a DNAT'd server (a fake one, inside) whose very first reply after the
 #    handshake is "227 Entering Passive Mode (...)": rewritten to the
 #    outside address, the same length (10.0.2.1) and longer (10.0.2.100,
@@ -37,6 +37,9 @@ hold() {
 }
 
 ### master reset while its expectation is pending
+# A short tcp_timeout_close (default 10 s): the wait is for the master's
+# entry, which the RST left in CLOSE.
+nsx gw sysctl -qw net.alg_conntrack.tcp_timeout_close=4
 close_to=$(nsx gw sysctl -n net.alg_conntrack.tcp_timeout_close)
 for what in PORT PASV; do
 	if [ $what = PORT ]; then

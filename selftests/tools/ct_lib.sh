@@ -56,22 +56,20 @@ wait_for() {
 	done
 }
 
-ct_topo() {
-	topo_3 || return 1
-	nsx server ip route add 10.0.1.0/24 via 10.0.2.1
-}
+ct_topo() { topo_3 route-back; }
 
 ct_pin() {
-	# Not through nsx: $! must be ip itself, which execs sleep.
-	ip netns exec "$(ns "$1")" sleep 100000 &
+	# Not through nsx: $! must be ip itself, which execs sleep. Its output
+	# is not ours: a $(...) would wait for it to close.
+	ip netns exec "$(ns "$1")" sleep 100000 < /dev/null > /dev/null 2>&1 &
 	CT_PIN[$1]=$!
 	disown
 	wait_for 10 ct_pinned "$1"
 }
 
-# ip netns exec enters the namespace, then execs sleep.
+# The pinned process is in NS (ip entered it; it may not have exec'd yet).
 ct_pinned() {
-	[ "$(readlink "/proc/${CT_PIN[$1]}/exe")" = "$(readlink -f "$(command -v sleep)")" ]
+	[ -n "${CT_PIN[$1]:-}" ] && [ "/proc/${CT_PIN[$1]}/ns/net" -ef "/run/netns/${NS_PREFIX}_$1" ]
 }
 
 # ct_read NS FILE: the lines of /proc/net/FILE of NS into CT_OUT.

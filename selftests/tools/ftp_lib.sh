@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for the FTP ALG selftests (30-34), sourced after lib.sh.
+# Under TCG a fork costs 50-200 ms: what the tests call per check reads
+# /proc through a process pinned in the namespace and matches in bash.
 #
 #   ftp_setup TOOLS...          skip unless the module and TOOLS are there;
 #                               temp dir $FTP_TMP (guest /tmp), cleanup
@@ -24,16 +26,20 @@
 #   ftp_announces               the last ftp_xfer's announcements, a line
 #                               each: the client's PORT/EPRT or the server's
 #                               227/229 as the client sent / got it
+#   ftp_announce_count ERE      how many of them match ERE
 #   ftp_port_of LINE            the data port such a line names
 #   ftp_data_ports              the ports of ftp_announces, in order
+#   ftp_grep ERE LINE... / ftp_count ERE LINE...
+#                               grep -E / grep -cE over the LINEs, no fork
 #   ct_lines NS ERE             /proc/net/alg_conntrack lines matching ERE
 #   ct_has NS ERE               some line matches
-#   ct_snap NS                  take a copy of NS's table; ct_snap_lines and
-#                               ct_snap_has NS ERE look at the copy
+#   ct_snap NS                  take a copy of NS's table; ct_snap_lines,
+#                               ct_snap_has and ct_snap_count NS ERE look
+#                               at the copy
 #   exp_lines NS / exp_count NS /proc/net/alg_conntrack_expect
 #   stat_sum NS COLUMN          sum over CPUs of a /proc/net/stat/alg_conntrack
 #                               column (by header name), decimal
-#   wait_for SECS CMD...        poll CMD every 0.2 s until it succeeds
+#   wait_for, now_ms, msleep    ct_lib.sh (sourced here)
 #   bg, bg_ready (10 s), bg_kill, bg_killall, mkdata: lib.sh (output in
 #                               $FTP_TMP)
 #   py_checks CMD...            run CMD (a ftp_tool.py scenario), turning
@@ -46,6 +52,8 @@
 #   ftp_ns NAME... / ftp_link NS1 IF1 ADDR1 NS2 IF2 ADDR2 / ftp_router NS
 #                               namespaces, a veth pair with addresses, forwarding
 #   now_ms / since T0           milliseconds clock; seconds since T0 (1 dec.)
+
+. "$SELFTEST_DIR/tools/ct_lib.sh"
 
 FTP_TOOL="$SELFTEST_DIR/tools/ftp_tool.py"
 FTP_TMP=
@@ -110,16 +118,6 @@ ftp_vsftpd() {
 
 listening() { nsx "$1" ss -Hltn "sport = :$2" | grep -q LISTEN; }
 
-wait_for() {
-	local t=$1 i
-	shift
-	for ((i = 0; i < t * 5; i++)); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	"$@"
-}
-
 
 # The lftp settings: one try, no silent change of mode, the PASV address
 # used as the server sent it (so a missing rewrite fails).
@@ -128,7 +126,7 @@ FTP_LFTP_BASE="set ftp:ssl-allow no; set net:max-retries 1; set net:timeout 60; 
 # ftp_xfer NS HOST[:PORT] MODE OP...
 ftp_xfer() {
 	local n=$1 hp=$2 mode=$3 host port set script rc want op nops a b
-	local cmd
+	local -a cmd log
 	shift 3
 	host=${hp%%:*}
 	port=21
@@ -138,7 +136,7 @@ ftp_xfer() {
 		case ${op#*:} in get* | put* | ls*) nops=$((nops + 1)) ;; esac
 	done
 	: > "$FTP_OUT"
-	want=$(echo "$mode" | tr '[:lower:]' '[:upper:]')
+	want=${mode^^}
 	if [ "$mode" = eprt ] || [ -n "${FTP_PY:-}" ]; then
 		cmd=()
 		for op in "$@"; do cmd+=(--op "$op"); done
@@ -147,10 +145,11 @@ ftp_xfer() {
 			--port "$port" --mode "$mode" "${cmd[@]}" > "$FTP_OUT" 2> "$FTP_LOG"
 		rc=$?
 		[ $rc -eq 0 ] || { diag "python $mode $* failed (rc $rc): $(tail -n 3 "$FTP_LOG" | tr '\n' ' ')"; return 1; }
-		[ "$(grep -c '^ANNOUNCE ' "$FTP_LOG")" = "$nops" ] || return 1
+		mapfile -t log < "$FTP_LOG"
+		[ "$(ftp_count '^ANNOUNCE ' "${log[@]}")" = "$nops" ] || return 1
 		# "MODE:OP" ops: the caller checks the modes
 		case "$*" in *:*) return 0 ;; esac
-		[ "$(grep -c "^ANNOUNCE $want" "$FTP_LOG")" = "$nops" ]
+		[ "$(ftp_count "^ANNOUNCE $want" "${log[@]}")" = "$nops" ]
 		return
 	fi
 	case $mode in
@@ -175,8 +174,9 @@ ftp_xfer() {
 		return 1
 	fi
 	# one announcement per data connection, all of the wanted kind
-	if [ "$(grep -E -c -e "---> (PORT|EPRT|PASV|EPSV)" "$FTP_LOG")" = "$nops" ] &&
-	   [ "$(grep -E -c -e "---> $want" "$FTP_LOG")" = "$nops" ]; then
+	mapfile -t log < "$FTP_LOG"
+	if [ "$(ftp_count "^---> (PORT|EPRT|PASV|EPSV)" "${log[@]}")" = "$nops" ] &&
+	   [ "$(ftp_count "^---> $want" "${log[@]}")" = "$nops" ]; then
 		return 0
 	fi
 	diag "lftp $mode $* did not use $want alone: $(grep -E -e '---> (PORT|EPRT|PASV|EPSV)' "$FTP_LOG" | tr '\n' ' ')"
@@ -184,44 +184,102 @@ ftp_xfer() {
 	return 1
 }
 
-# The announcements of the last ftp_xfer, one a line: the client's
-# PORT/EPRT, or the server's 227/229 reply.
-ftp_announces() {
-	grep -E -e '^(---> |ANNOUNCE )(PORT|EPRT)|^(<--- |REPLY )(227|229)' "$FTP_LOG"
+# ftp_grep ERE LINE...: the LINEs that match ERE, as grep -E prints them
+# (and fails when none does), without a fork.
+ftp_grep() {
+	local re=$1 l rc=1
+	shift
+	for l; do [[ $l =~ $re ]] && { printf '%s\n' "$l"; rc=0; }; done
+	return $rc
 }
+
+# ftp_count ERE LINE...: how many LINEs match ERE.
+ftp_count() {
+	local re=$1 l n=0
+	shift
+	for l; do [[ $l =~ $re ]] && n=$((n + 1)); done
+	echo $n
+}
+
+# The announcements of the last ftp_xfer, one a line: the client's
+# PORT/EPRT, or the server's 227/229 reply (ftp_announces_get: into
+# FTP_ANN). ftp_announce_count ERE: how many of them match ERE.
+FTP_ANNOUNCE_RE='^(---> |ANNOUNCE )(PORT|EPRT)|^(<--- |REPLY )(227|229)'
+ftp_announces_get() {
+	local -a log
+	local l
+	FTP_ANN=()
+	mapfile -t log < "$FTP_LOG"
+	for l in "${log[@]}"; do
+		[[ $l =~ $FTP_ANNOUNCE_RE ]] && FTP_ANN+=("$l")
+	done
+	return 0
+}
+ftp_announces() {
+	ftp_announces_get
+	[ ${#FTP_ANN[@]} -eq 0 ] || printf '%s\n' "${FTP_ANN[@]}"
+}
+ftp_announce_count() { ftp_announces_get && ftp_count "$1" "${FTP_ANN[@]}"; }
 
 # The data port an announcement line names. By the verb or reply code
 # after the log prefix only: a 229 naming port 22707 contains "227".
 ftp_port_of() {
-	case ${1#* } in
-	PORT*) echo "$1" | sed -E 's/.*,([0-9]+),([0-9]+) *$/\1 \2/' | awk '{print $1 * 256 + $2}' ;;
-	EPRT*) echo "$1" | sed -E 's/.*\|([0-9]+)\| *$/\1/' ;;
-	227*) echo "$1" | sed -E 's/.*\(([0-9]+,){4}([0-9]+),([0-9]+)\).*/\2 \3/' | awk '{print $1 * 256 + $2}' ;;
-	229*) echo "$1" | sed -E 's/.*\(\|\|\|([0-9]+)\|\).*/\1/' ;;
+	local l=${1#* } re
+	case $l in
+	PORT*) re=',([0-9]+),([0-9]+)[[:space:]]*$' ;;
+	227*) re='\(([0-9]+,){3}[0-9]+,([0-9]+),([0-9]+)\)' ;;
+	EPRT*) re='\|([0-9]+)\|[[:space:]]*$' ;;
+	229*) re='\(\|\|\|([0-9]+)\|\)' ;;
+	*) return 1 ;;
+	esac
+	[[ $l =~ $re ]] || return 1
+	case $l in
+	PORT*) echo $((10#${BASH_REMATCH[1]} * 256 + 10#${BASH_REMATCH[2]})) ;;
+	227*) echo $((10#${BASH_REMATCH[2]} * 256 + 10#${BASH_REMATCH[3]})) ;;
+	*) echo "${BASH_REMATCH[1]}" ;;
 	esac
 }
 
 # Data ports of the last ftp_xfer, in order.
 ftp_data_ports() {
 	local l
-	ftp_announces | while IFS= read -r l; do ftp_port_of "$l"; done
+	ftp_announces_get
+	for l in "${FTP_ANN[@]}"; do ftp_port_of "$l"; done
 }
 
-ct_lines() { nsx "$1" cat /proc/net/alg_conntrack | grep -E -e "$2"; }
+# ftp_read NS FILE: /proc/net/FILE of NS into CT_OUT (ct_lib's ct_read),
+# through a process pinned in NS on the first read from the test's own
+# shell (a pin made in a $(...) would die with it): no fork per read. The
+# pin keeps NS alive: tests delete such namespaces with ns_cleanup.
+ftp_read() {
+	if ! ct_pinned "$1"; then
+		unset "CT_PIN[$1]"
+		[ "$BASH_SUBSHELL" != 0 ] || ct_pin "$1" || unset "CT_PIN[$1]"
+	fi
+	ct_read "$1" "$2"
+}
+
+ct_lines() { ftp_read "$1" alg_conntrack && ftp_grep "$2" "${CT_OUT[@]}"; }
 ct_has() { ct_lines "$@" > /dev/null; }
-ct_snap() { nsx "$1" cat /proc/net/alg_conntrack > "$FTP_TMP/ct.$1"; }
-ct_snap_lines() { grep -E -e "$2" "$FTP_TMP/ct.$1"; }
+ct_snap() {
+	ftp_read "$1" alg_conntrack || return 1
+	FTP_SNAP=("${CT_OUT[@]}")
+	printf '%s\n' "${FTP_SNAP[@]}" > "$FTP_TMP/ct.$1"
+}
+# The copy of the last ct_snap (NS is for the reader: one copy is kept).
+ct_snap_lines() { ftp_grep "$2" "${FTP_SNAP[@]}"; }
 ct_snap_has() { ct_snap_lines "$@" > /dev/null; }
-exp_lines() { nsx "$1" cat /proc/net/alg_conntrack_expect; }
-exp_count() { exp_lines "$1" | grep -c .; }
-exp_none() { [ "$(exp_count "$1")" = 0 ]; }
+ct_snap_count() { ftp_count "$2" "${FTP_SNAP[@]}"; }
+exp_lines() {
+	ftp_read "$1" alg_conntrack_expect || return 1
+	[ ${#CT_OUT[@]} -eq 0 ] || printf '%s\n' "${CT_OUT[@]}"
+}
+exp_count() { ftp_read "$1" alg_conntrack_expect && echo ${#CT_OUT[@]}; }
+exp_none() { ftp_read "$1" alg_conntrack_expect && [ ${#CT_OUT[@]} -eq 0 ]; }
 
 stat_sum() {
-	nsx "$1" cat /proc/net/stat/alg_conntrack | awk -v col="$2" '
-		NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
-		c { print $c }' | { s=0; while read -r h; do s=$((s + 16#$h)); done; echo $s; }
+	ftp_read "$1" stat/alg_conntrack && ct_stat_get "$1" "$2" && echo "$CT_STAT"
 }
-
 
 # py_checks CMD...: run a scenario of ftp_tool.py; each of its CHECK lines
 # is a subtest. The scenario dying, or reporting no check at all, fails too.
@@ -257,7 +315,6 @@ ftp_nat() {
 	printf '%s\n' "$@" | nsx "$n" sh -c 'cat > /proc/net/alg_nat'
 }
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 since() {
 	local d=$(( $(now_ms) - $1 ))
 	echo "$((d / 1000)).$((d % 1000 / 100))"
