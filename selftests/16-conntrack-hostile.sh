@@ -19,7 +19,7 @@
 #    under it, then all gone and the module unloads.
 . "$(dirname "$0")/lib.sh"
 . "$SELFTEST_DIR/tools/ct_lib.sh"
-trap_cleanup 'drv_stop; mod_unload; modprobe -r nf_conntrack 2>/dev/null; [ "$KO" = "$MODULE" ] || rm -f "$KO"'
+trap_cleanup 'drv_stop; mod_unload; nfct_unload; [ "$KO" = "$MODULE" ] || rm -f "$KO"'
 [ -f "$MODULE" ] || skip_all "alg_conntrack.ko not built"
 need python3 iptables-legacy ip unshare
 KO=$(mod_stripped)
@@ -106,7 +106,7 @@ else
 	ktap_skip "nf_conntrack reference: cannot load it"
 fi
 ns_cleanup
-modprobe -r xt_conntrack nf_conntrack 2>/dev/null
+wait_for 15 nfct_unload
 
 # --- unshare -Urn: the namespace's own root.
 insmod "$MODULE" || { ktap_not_ok "insmod alg_conntrack again"; ktap_finish; }

@@ -47,6 +47,8 @@ typedef __s64 s64;
 #define be32_to_cpu(x) ntohl(x)
 #define __force
 #define fallthrough __attribute__((__fallthrough__))
+/* The kernel's ctinfo of an untracked packet: uapi hides it from userspace. */
+#define IP_CT_UNTRACKED 7
 #endif
 
 #endif /* _ALG_COMPAT_H */

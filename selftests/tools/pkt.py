@@ -41,6 +41,8 @@ Sockets:
         udp ID HOST PORT             connected UDP socket in C; "ok SPORT"
                                      (then send/recv ID c ...; recv reports
                                      "err ECONNREFUSED" after an ICMP error)
+        udpecho ID HOST PORT [TMO]   udp ID, one datagram answered by S
+                                     (bound to PORT there); "ok SPORT"
         count                        number of connections held
         ns C S                       use other client/server namespaces
         sysctl NS KEY [VALUE]        read (and first write) a sysctl of
@@ -412,6 +414,32 @@ class Driver:
         self.conns[cid] = {'c': u, 's': None, 'sport': u.getsockname()[1],
                            'port': int(port)}
         return 'ok %d' % u.getsockname()[1]
+
+    def do_udpecho(self, cid, host, port, tmo='3'):
+        """One datagram from C to HOST:PORT, answered by a socket of S
+        bound to PORT (made on first use), the answer read back in C."""
+        port, tmo = int(port), float(tmo)
+        if ('udp', port) not in self.listeners:
+            def mk():
+                u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                u.bind(('0.0.0.0', port))
+                return u
+            self.listeners[('udp', port)] = self._in(self.sns, mk)
+        srv = self.listeners[('udp', port)]
+        r = self.do_udp(cid, host, port)
+        c = self.conns[cid]['c']
+        c.settimeout(tmo)
+        srv.settimeout(tmo)
+        try:
+            c.send(b'ping')
+            d, a = srv.recvfrom(64)
+            srv.sendto(d, a)
+            c.recv(64)
+        except socket.timeout:
+            return 'err timeout'
+        except OSError as e:
+            return 'err ' + errno.errorcode.get(e.errno, str(e.errno))
+        return r
 
     def do_count(self):
         return 'ok %d' % len(self.conns)

@@ -54,6 +54,7 @@ struct alg_conn *alg_conn_alloc(struct net *net, const struct alg_tuple *orig,
 	spin_lock_init(&ct->lock);
 	ct->timeout = 0;
 	ct->status = 0;
+	ct->mark = 0;
 	ct->th[ALG_DIR_ORIGINAL].tuple = *orig;
 	ct->th[ALG_DIR_ORIGINAL].tuple.dir = ALG_DIR_ORIGINAL;
 	ct->th[ALG_DIR_REPLY].tuple = *reply;

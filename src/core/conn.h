@@ -17,20 +17,27 @@ struct alg_tuple_hash {
 	struct alg_tuple tuple;
 };
 
-/* ct->status bits; the names follow netfilter's IPS_* where they overlap. */
+/*
+ * ct->status bits: netfilter's IPS_* numbers where they overlap, so that
+ * what the firewall matches and conntrack tools read (ct status, ctstatus)
+ * is ct->status masked, as with nf_conntrack; ours sit above them.
+ */
 enum alg_conn_status {
-	ALG_CONN_SEEN_REPLY,
-	ALG_CONN_ASSURED,
-	ALG_CONN_CONFIRMED,
-	ALG_CONN_DYING,
-	ALG_CONN_EXPECTED,
-	ALG_CONN_SRC_NAT,
-	ALG_CONN_DST_NAT,
-	ALG_CONN_NAT_DONE_SRC,
-	ALG_CONN_NAT_DONE_DST,
-	ALG_CONN_SEQ_ADJUST,
-	ALG_CONN_MASQ,
+	ALG_CONN_EXPECTED = IPS_EXPECTED_BIT,
+	ALG_CONN_SEEN_REPLY = IPS_SEEN_REPLY_BIT,
+	ALG_CONN_ASSURED = IPS_ASSURED_BIT,
+	ALG_CONN_CONFIRMED = IPS_CONFIRMED_BIT,
+	ALG_CONN_SRC_NAT = IPS_SRC_NAT_BIT,
+	ALG_CONN_DST_NAT = IPS_DST_NAT_BIT,
+	ALG_CONN_SEQ_ADJUST = IPS_SEQ_ADJUST_BIT,
+	ALG_CONN_NAT_DONE_SRC = IPS_SRC_NAT_DONE_BIT,
+	ALG_CONN_NAT_DONE_DST = IPS_DST_NAT_DONE_BIT,
+	ALG_CONN_DYING = IPS_DYING_BIT,
+	ALG_CONN_MASQ = 24,
 };
+
+/* The IPS_* part of ct->status. */
+#define ALG_CONN_IPS_MASK	(BIT(ALG_CONN_MASQ) - 1)
 
 struct alg_conn_tcp {
 	struct alg_tcp_dir dir[ALG_DIR_MAX];
@@ -61,6 +68,7 @@ struct alg_conn {
 	struct nf_conntrack ct_general;
 	spinlock_t lock;	/* protocol state, helper data */
 	u32 timeout;		/* jiffies32 expiry once confirmed, else relative */
+	u32 mark;		/* ct mark: READ_ONCE/WRITE_ONCE, no lock */
 	unsigned long status;
 	struct alg_tuple_hash th[ALG_DIR_MAX];
 	possible_net_t net;

@@ -25,8 +25,11 @@ unsigned int alg_track_defrag(struct sk_buff *skb,
 	enum ip_defrag_users user;
 	int err;
 
-	/* Looped back packets are whole and already tracked. */
-	if (skb_nfct(skb) || !READ_ONCE(an->cfg.enable))
+	/*
+	 * Looped back packets are whole and already tracked; untracked ones
+	 * (nft notrack, -j CT --notrack) carry IP_CT_UNTRACKED and no pointer.
+	 */
+	if (skb_get_nfct(skb) || !READ_ONCE(an->cfg.enable))
 		return NF_ACCEPT;
 	if (!ip_is_fragment(ip_hdr(skb)))
 		return NF_ACCEPT;
@@ -123,6 +126,8 @@ static struct alg_conn *alg_track_new(struct alg_net *an, struct sk_buff *skb,
 		/* Announced by a helper: related to its master, NATed alike. */
 		alg_conn_get(exp->master);
 		ct->master = exp->master;
+		/* As nf_conntrack: CONNMARK-routed FTP data follows its master. */
+		ct->mark = READ_ONCE(exp->master->mark);
 		set_bit(ALG_CONN_EXPECTED, &ct->status);
 		if (exp->expectfn && exp->expectfn(ct, exp)) {
 			alg_expect_put(exp);
@@ -150,7 +155,7 @@ unsigned int alg_track_in(struct sk_buff *skb,
 	enum alg_proto_verdict verdict;
 	bool reopened = false;
 
-	if (skb_nfct(skb) || !READ_ONCE(an->cfg.enable))
+	if (skb_get_nfct(skb) || !READ_ONCE(an->cfg.enable))
 		return NF_ACCEPT;
 	if (!alg_track_tuple(skb, skb_network_offset(skb), &t, &dataoff)) {
 		ALG_STAT_INC(an, invalid);
@@ -179,6 +184,8 @@ again:
 			ctinfo = IP_CT_ESTABLISHED_REPLY;
 		else if (test_bit(ALG_CONN_SEEN_REPLY, &ct->status))
 			ctinfo = IP_CT_ESTABLISHED;
+		else if (test_bit(ALG_CONN_EXPECTED, &ct->status))
+			ctinfo = IP_CT_RELATED;	/* until answered, as netfilter */
 		else
 			ctinfo = IP_CT_NEW;
 	} else {

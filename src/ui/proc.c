@@ -120,7 +120,7 @@ static int alg_proc_show(struct seq_file *s, void *v)
 	alg_proc_tuple(s, alg_conn_tuple(ct, ALG_DIR_REPLY));
 	if (test_bit(ALG_CONN_ASSURED, &ct->status))
 		seq_puts(s, "[ASSURED] ");
-	seq_puts(s, "mark=0 ");
+	seq_printf(s, "mark=%u ", READ_ONCE(ct->mark));
 	if (alg_conn_helper(ct))
 		seq_printf(s, "helper=%s ", alg_conn_helper(ct)->name);
 	if (ct->master) {

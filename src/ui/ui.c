@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The user interfaces of a namespace: sysctls, the /proc/net files of the
- * table and of the NAT rules. Registered after the core's and NAT's
+ * The user interfaces: per namespace the sysctls and the /proc/net files
+ * of the table and of the NAT rules; the firewall's connection matches
+ * (nft ct, xtables state/conntrack/...). Registered after the core's and NAT's
  * pernet_operations, so a namespace's files appear once everything they
  * show exists and are gone before any of it goes.
  */
 
 #include "ui/ui.h"
+#include "ui/ct.h"
 #include "ui/proc.h"
 #include "ui/proc_nat.h"
 #include "ui/sysctl.h"
@@ -52,12 +54,39 @@ static struct pernet_operations alg_ui_net_ops = {
 	.exit = alg_ui_net_exit,
 };
 
+/*
+ * The firewall's matches last: a rule can use them from the moment they
+ * are registered, and then finds every namespace's state in place.
+ */
 int alg_ui_init(void)
 {
-	return register_pernet_subsys(&alg_ui_net_ops);
+	int ret;
+
+	ret = register_pernet_subsys(&alg_ui_net_ops);
+	if (ret < 0)
+		goto err_pernet;
+
+	ret = alg_xt_ct_init();
+	if (ret < 0)
+		goto err_xt;
+
+	ret = alg_nft_ct_init();
+	if (ret < 0)
+		goto err_nft;
+
+	return 0;
+
+err_nft:
+	alg_xt_ct_uninit();
+err_xt:
+	unregister_pernet_subsys(&alg_ui_net_ops);
+err_pernet:
+	return ret;
 }
 
 void alg_ui_uninit(void)
 {
+	alg_nft_ct_uninit();
+	alg_xt_ct_uninit();
 	unregister_pernet_subsys(&alg_ui_net_ops);
 }

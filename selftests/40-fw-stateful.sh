@@ -1,0 +1,309 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 420
+# A stateful gateway with the tools users have, on alg_conntrack and, as
+# the reference, on nf_conntrack + nf_nat in the same boot. One policy,
+# written three times: an nft -f file, an iptables-nft-restore file and an
+# iptables-legacy-restore file (-m state, -m conntrack, CONNMARK, mark):
+#   FORWARD policy drop; established,related accept; invalid drop; LAN ->
+#   WAN new accept (marked 0x1, the mark saved in ct mark); a DNAT'd port
+#   forward accepted by its DNAT status; on the way back the packet mark is
+#   restored from ct mark and sends the reply by a policy route.
+# NAT is not under test: MASQUERADE out of gw_out and gw:8080 -> client:8080
+# by /proc/net/alg_nat (alg) or iptables-legacy -t nat (the kernel). The
+# FTP helper is attached by rule only: the nft policy's ct helper object, or
+# for the iptables rounds a CT --helper rule (alg: in /proc/net/alg_nat).
+# The cases, each with a verdict that must be the kernel's: LAN -> WAN TCP,
+# UDP, ICMP; WAN -> LAN new TCP (dropped and counted); the port forward; FTP
+# passive and active through the default-drop policy (data connections are
+# RELATED); an ICMP port unreachable for a forwarded UDP flow (RELATED); a
+# lone SYN/ACK and an out-of-window ACK (INVALID, dropped and counted); the
+# ct mark restored on the replies. The table of cases x (alg, kernel) x
+# (nft, iptables-nft, iptables-legacy) is printed. Also: each front end
+# prints the policy back the same on both trackers; while rules use alg's
+# matches rmmod refuses, and once they are gone it unloads; with
+# nf_conntrack loaded alg_conntrack still refuses to load.
+. "$(dirname "$0")/lib.sh"
+. "$SELFTEST_DIR/tools/ftp_lib.sh"
+need nft iptables-nft-restore iptables-legacy-restore iptables-legacy-save
+need iptables-nft-save modprobe
+modprobe -n nf_conntrack 2> /dev/null || skip_all "no nf_conntrack module for $(uname -r)"
+ftp_setup vsftpd lftp ss
+KMODS="nf_nat_ftp nf_conntrack_ftp"
+alg_rmmod() { rmmod alg_conntrack 2> /dev/null; }
+trap 'drv_stop; bg_killall; ns_cleanup; mod_unload; wait_for 15 nfct_unload; rm -rf "$FTP_TMP"' EXIT
+
+FRONTENDS="nft ipt-nft ipt-legacy"
+CASES="tcp_out udp_out icmp_out wan_new portfwd ftp_pasv ftp_port icmp_error invalid mark_reply"
+declare -A WANT=(
+	[tcp_out]=pass [udp_out]=pass [icmp_out]=pass
+	[wan_new]="dropped, counted" [portfwd]=pass
+	[ftp_pasv]=pass [ftp_port]=pass [icmp_error]="related (ECONNREFUSED)"
+	[invalid]="2 dropped as invalid" [mark_reply]="mark restored"
+)
+declare -A V=()		# V[tracker,frontend,case] = verdict
+declare -A SAVED=()	# the policy as the front end printed it back
+
+policy_nft() {
+	cat <<-'EOF'
+	table inet fw {
+		ct helper ftp-std {
+			type "ftp" protocol tcp
+			l3proto inet
+		}
+
+		chain prerouting {
+			type filter hook prerouting priority mangle; policy accept;
+			iifname "gw_out" meta mark set ct mark
+			iifname "gw_in" tcp dport 21 ct helper set "ftp-std"
+		}
+		chain forward {
+			type filter hook forward priority filter; policy drop;
+			iifname "gw_out" meta mark 0x00000001 counter comment "markreply"
+			ct state established,related accept
+			ct state invalid counter drop comment "invalid"
+			iifname "gw_in" ct state new meta mark set 0x00000001 ct mark set meta mark accept
+			ct status dnat accept
+			counter comment "dropped"
+		}
+	}
+	EOF
+}
+
+policy_ipt() {
+	cat <<-'EOF'
+	*mangle
+	:PREROUTING ACCEPT [0:0]
+	:INPUT ACCEPT [0:0]
+	:FORWARD ACCEPT [0:0]
+	:OUTPUT ACCEPT [0:0]
+	:POSTROUTING ACCEPT [0:0]
+	-A PREROUTING -i gw_out -j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xffffffff
+	-A FORWARD -i gw_in -m conntrack --ctstate NEW -j MARK --set-xmark 0x1/0xffffffff
+	-A FORWARD -i gw_in -m conntrack --ctstate NEW -j CONNMARK --save-mark --nfmask 0xffffffff --ctmask 0xffffffff
+	COMMIT
+	*filter
+	:INPUT ACCEPT [0:0]
+	:FORWARD DROP [0:0]
+	:OUTPUT ACCEPT [0:0]
+	-A FORWARD -i gw_out -m mark --mark 0x1 -m comment --comment markreply
+	-A FORWARD -m state --state RELATED,ESTABLISHED -j ACCEPT
+	-A FORWARD -m conntrack --ctstate INVALID -m comment --comment invalid -j DROP
+	-A FORWARD -i gw_in -m conntrack --ctstate NEW -j ACCEPT
+	-A FORWARD -m conntrack --ctstate DNAT -j ACCEPT
+	-A FORWARD -m comment --comment dropped
+	COMMIT
+	EOF
+}
+
+# What a front end prints back, without counters and generation stamps.
+policy_show() {
+	case $1 in
+	nft) nsx gw nft list ruleset | sed -E 's/counter packets [0-9]+ bytes [0-9]+/counter/' ;;
+	ipt-nft) nsx gw iptables-nft-save 2> /dev/null | grep -v '^#' ;;
+	ipt-legacy) nsx gw iptables-legacy-save -t mangle | grep -v '^#'
+		    nsx gw iptables-legacy-save -t filter | grep -v '^#' ;;
+	esac
+}
+
+policy_load() {
+	case $1 in
+	nft) policy_nft | nsx gw nft -f - ;;
+	ipt-nft) policy_ipt | nsx gw iptables-nft-restore ;;
+	ipt-legacy) policy_ipt | nsx gw iptables-legacy-restore ;;
+	esac
+}
+
+# Back to no filtering; the kernel's NAT rules (legacy nat, raw) stay.
+policy_reset() {
+	nsx gw nft flush ruleset
+	nsx gw iptables-legacy-restore <<-'EOF'
+	*filter
+	:INPUT ACCEPT [0:0]
+	:FORWARD ACCEPT [0:0]
+	:OUTPUT ACCEPT [0:0]
+	COMMIT
+	*mangle
+	:PREROUTING ACCEPT [0:0]
+	:INPUT ACCEPT [0:0]
+	:FORWARD ACCEPT [0:0]
+	:OUTPUT ACCEPT [0:0]
+	:POSTROUTING ACCEPT [0:0]
+	COMMIT
+	EOF
+}
+
+# counter FRONTEND NAME: packets counted by the rule with that comment.
+counter() {
+	local l
+	case $1 in
+	nft) l=$(nsx gw nft list ruleset | grep "comment \"$2\"")
+	     [[ $l =~ packets\ ([0-9]+) ]] ;;
+	ipt-nft) l=$(nsx gw iptables-nft-save -c -t filter 2> /dev/null | grep -- "--comment $2")
+		 [[ $l =~ ^\[([0-9]+): ]] ;;
+	ipt-legacy) l=$(nsx gw iptables-legacy-save -c -t filter | grep -- "--comment $2")
+		    [[ $l =~ ^\[([0-9]+): ]] ;;
+	esac || { echo -1; return; }
+	echo "${BASH_REMATCH[1]}"
+}
+
+C=$(ns client)
+S=$(ns server)
+to_lan() { drv ns "$S" "$C"; }
+to_wan() { drv ns "$C" "$S"; }
+
+# round TRACKER FRONTEND K: every case; ports apart by K.
+round() {
+	local tr=$1 fe=$2 k=$3 p=$((20000 + $3 * 10)) c0 c1 snd rcv sport=0
+	local -a w
+	# alg attaches the FTP helper by rule only here: by the nft policy's
+	# ct helper object, else by its own CT rule (xtables' CT --helper
+	# needs nf_conntrack's templates).
+	if [ "$tr" = alg ]; then
+		local -a ct_rule=()
+		[ "$fe" = nft ] || ct_rule=("-A PREROUTING -i gw_in -p tcp --dport 21 -j CT --helper ftp")
+		ftp_nat gw -F "-A POSTROUTING -o gw_out -j MASQUERADE" \
+			"-A PREROUTING -i gw_out -p tcp --dport 8080 -j DNAT --to-destination 10.0.1.2:8080" \
+			"${ct_rule[@]}"
+	fi
+	if ! policy_load "$fe"; then
+		ktap_not_ok "$tr $fe: policy loads"
+		return
+	fi
+	SAVED[$tr,$fe]=$(policy_show "$fe")
+	drv listen $p
+	if drv connect t$k 10.0.2.2 $p 3 && read -r -a w <<< "$DRV_REPLY" &&
+	   sport=${w[1]} && drv echo t$k; then
+		V[$tr,$fe,tcp_out]=pass
+	else
+		V[$tr,$fe,tcp_out]=blocked
+	fi
+	drv udpecho u$k 10.0.2.2 $((p + 1)) 2 && V[$tr,$fe,udp_out]=pass ||
+		V[$tr,$fe,udp_out]=blocked
+	nsx client ping -q -c 1 -W 2 10.0.2.2 > /dev/null && V[$tr,$fe,icmp_out]=pass ||
+		V[$tr,$fe,icmp_out]=blocked
+	# WAN -> LAN, new: must die at the gateway's policy.
+	c0=$(counter "$fe" dropped)
+	to_lan
+	drv listen $((p + 2))
+	if drv connect w$k 10.0.1.2 $((p + 2)) 1.5; then
+		V[$tr,$fe,wan_new]=passed
+	else
+		c1=$(counter "$fe" dropped)
+		[ "$c1" -gt "$c0" ] && V[$tr,$fe,wan_new]="dropped, counted" ||
+			V[$tr,$fe,wan_new]="dropped, not counted ($c0 -> $c1)"
+	fi
+	drv unlisten $((p + 2))
+	# The port forward: the server dials gw:8080, the client answers.
+	drv listen 8080
+	if drv connect f$k 10.0.2.1 8080 3 && drv echo f$k; then
+		V[$tr,$fe,portfwd]=pass
+	else
+		V[$tr,$fe,portfwd]=blocked
+	fi
+	drv close f$k c
+	drv unlisten 8080
+	to_wan
+	ftp_xfer client 10.0.2.2 pasv "ls pub" && V[$tr,$fe,ftp_pasv]=pass ||
+		V[$tr,$fe,ftp_pasv]=blocked
+	ftp_xfer client 10.0.2.2 port "ls pub" && V[$tr,$fe,ftp_port]=pass ||
+		V[$tr,$fe,ftp_port]=blocked
+	# Nothing listens there: the server answers with port unreachable.
+	if drv udp e$k 10.0.2.2 $((p + 3)) && drv send e$k c x; then
+		drv recv e$k c 2
+		case $DRV_REPLY in
+		"err ECONNREFUSED") V[$tr,$fe,icmp_error]="related (ECONNREFUSED)" ;;
+		*) V[$tr,$fe,icmp_error]="not delivered ($DRV_REPLY)" ;;
+		esac
+	else
+		V[$tr,$fe,icmp_error]="no socket"
+	fi
+	# A SYN/ACK of no connection; an ACK far outside t$k's window.
+	c0=$(counter "$fe" invalid)
+	drv pkt c tcp --src 10.0.1.2 --dst 10.0.2.2 --sport $((p + 4)) --dport $((p + 4)) --flags SA
+	if drv seqs t$k c; then
+		read -r -a w <<< "$DRV_REPLY"
+		snd=${w[1]} rcv=${w[2]}
+		drv pkt c tcp --src 10.0.1.2 --dst 10.0.2.2 --sport "$sport" \
+			--dport $p --flags A --seq $(((snd + 0x40000000) % 4294967296)) --ack "$rcv"
+	fi
+	msleep 0.3
+	c1=$(counter "$fe" invalid)
+	V[$tr,$fe,invalid]="$((c1 - c0)) dropped as invalid"
+	c0=$(counter "$fe" markreply)
+	[ "$c0" -gt 0 ] && V[$tr,$fe,mark_reply]="mark restored" ||
+		V[$tr,$fe,mark_reply]="mark lost ($c0)"
+	drv close t$k c
+	drv close t$k s
+	drv unlisten $p
+	policy_reset
+}
+
+ct_topo || { ktap_not_ok "topology"; ktap_finish; }
+nsx gw ip rule add fwmark 0x1 lookup 100
+nsx gw ip route add 10.0.1.0/24 dev gw_in table 100
+check "vsftpd listening on 10.0.2.2:21" ftp_vsftpd server 10.0.2.2
+drv_start
+
+### alg_conntrack
+ct_set gw helper_auto 0
+check "alg: helper_auto=0 (helpers by rule, as the kernel since 6.0)" test "$(ct_get gw helper_auto)" = 0
+k=0
+for fe in $FRONTENDS; do
+	k=$((k + 1))
+	round alg "$fe" $k
+done
+policy_load ipt-legacy
+check "alg: rmmod refuses while iptables-legacy rules use its matches" not alg_rmmod
+policy_reset
+policy_load nft
+check "alg: rmmod refuses while nft rules use its ct expression" not alg_rmmod
+policy_reset
+ftp_nat gw "-F"
+check "alg: with the rules gone it unloads" wait_for 10 alg_rmmod
+
+### The reference: nf_conntrack + nf_nat (+ the FTP helpers), same namespaces
+if modprobe -a nf_conntrack nf_nat $KMODS; then
+	check "kernel: NAT rules" nsx gw iptables-legacy-restore <<-'EOF'
+	*nat
+	:PREROUTING ACCEPT [0:0]
+	:INPUT ACCEPT [0:0]
+	:OUTPUT ACCEPT [0:0]
+	:POSTROUTING ACCEPT [0:0]
+	-A PREROUTING -i gw_out -p tcp --dport 8080 -j DNAT --to-destination 10.0.1.2:8080
+	-A POSTROUTING -o gw_out -j MASQUERADE
+	COMMIT
+	*raw
+	:PREROUTING ACCEPT [0:0]
+	:OUTPUT ACCEPT [0:0]
+	-A PREROUTING -i gw_in -p tcp --dport 21 -j CT --helper ftp
+	COMMIT
+	EOF
+	check "with nf_conntrack loaded, alg_conntrack refuses to load" not insmod "$MODULE" 2> /dev/null
+	for fe in $FRONTENDS; do
+		k=$((k + 1))
+		round kernel "$fe" $k
+	done
+else
+	ktap_skip "nf_conntrack reference: cannot load it"
+fi
+
+# The table, and alg's verdicts against the kernel's and the expected.
+printf '# %-11s %-10s | %-26s | %-26s\n' case frontend alg kernel
+for c in $CASES; do
+	for fe in $FRONTENDS; do
+		printf '# %-11s %-10s | %-26s | %-26s\n' "$c" "$fe" \
+			"${V[alg,$fe,$c]:-?}" "${V[kernel,$fe,$c]:-?}"
+	done
+done
+for fe in $FRONTENDS; do
+	for c in $CASES; do
+		check_eq "$fe $c: alg ${WANT[$c]}" "${V[alg,$fe,$c]:-?}" "${WANT[$c]}"
+		[ -n "${V[kernel,$fe,$c]:-}" ] &&
+			check_eq "$fe $c: alg's verdict is the kernel's" "${V[alg,$fe,$c]:-?}" "${V[kernel,$fe,$c]}"
+	done
+	[ -n "${SAVED[kernel,$fe]:-}" ] &&
+		check_eq "$fe: the policy prints back the same on both trackers" \
+			"${SAVED[alg,$fe]:-}" "${SAVED[kernel,$fe]}"
+done
+ktap_finish

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The xtables matches and targets that read or mark a connection, for
+ * iptables-legacy and iptables-nft's compat path: state, conntrack (1-3),
+ * helper, connmark, CONNMARK (1-2), CT --notrack and NOTRACK. The real
+ * ones (xt_state.ko, ...) need nf_conntrack, which cannot load beside this
+ * module; x_tables finds these by name first, so it never asks for them.
+ * The layouts are the uapi ones; the semantics are ct_match.c's.
+ */
+
+#include "ui/ct.h"
+
+#include <linux/module.h>
+#include <linux/netfilter/x_tables.h>
+#include <linux/netfilter/xt_state.h>
+#include <linux/netfilter/xt_helper.h>
+#include <linux/netfilter/xt_CT.h>
+
+static bool alg_xt_state_mt(const struct sk_buff *skb,
+			    struct xt_action_param *par)
+{
+	const struct xt_state_info *info = par->matchinfo;
+	struct alg_ct_view v;
+
+	alg_ct_view_skb(&v, skb, xt_family(par));
+	return info->statemask & alg_ct_state_bits(&v);
+}
+
+static bool alg_xt_conntrack_mt(const struct sk_buff *skb,
+				struct xt_action_param *par)
+{
+	struct xt_conntrack_mtinfo3 wide;
+	const struct xt_conntrack_mtinfo3 *info = &wide;
+	struct alg_ct_view v;
+
+	switch (par->match->revision) {
+	case 1:
+		alg_ct_conntrack_v1to3(&wide, par->matchinfo);
+		break;
+	case 2:
+		alg_ct_conntrack_v2to3(&wide, par->matchinfo);
+		break;
+	default:
+		info = par->matchinfo;
+		break;
+	}
+	alg_ct_view_skb(&v, skb, xt_family(par));
+	return alg_ct_conntrack_match(info, par->match->revision == 3, &v);
+}
+
+static int alg_xt_conntrack_check(const struct xt_mtchk_param *par)
+{
+	/* Only IPv4 addresses are compared (the tracker's family). */
+	if (par->family != NFPROTO_IPV4) {
+		pr_info_ratelimited("-m conntrack: IPv4 only\n");
+		return -EAFNOSUPPORT;
+	}
+	return 0;
+}
+
+static bool alg_xt_helper_mt(const struct sk_buff *skb,
+			     struct xt_action_param *par)
+{
+	const struct xt_helper_info *info = par->matchinfo;
+	struct alg_ct_view v;
+	struct alg_conn *ct = alg_ct_view_skb(&v, skb, xt_family(par));
+	const char *name = ct ? alg_ct_master_helper(ct) : NULL;
+
+	if (!name)
+		return info->invert;
+	if (!info->name[0])
+		return !info->invert;
+	return info->invert ^ !strncmp(name, info->name, strlen(name));
+}
+
+static int alg_xt_helper_check(const struct xt_mtchk_param *par)
+{
+	struct xt_helper_info *info = par->matchinfo;
+
+	info->name[sizeof(info->name) - 1] = '\0';
+	return 0;
+}
+
+static bool alg_xt_connmark_mt(const struct sk_buff *skb,
+			       struct xt_action_param *par)
+{
+	const struct xt_connmark_mtinfo1 *info = par->matchinfo;
+	struct alg_ct_view v;
+	struct alg_conn *ct = alg_ct_view_skb(&v, skb, xt_family(par));
+
+	if (!ct)
+		return false;
+	return ((READ_ONCE(ct->mark) & info->mask) == info->mark) ^
+	       info->invert;
+}
+
+static unsigned int alg_xt_connmark_do(struct sk_buff *skb,
+				       const struct xt_connmark_tginfo2 *info)
+{
+	enum ip_conntrack_info ctinfo;
+	struct alg_conn *ct = alg_skb_conn(skb, &ctinfo);
+	u32 ctmark, skbmark = skb->mark;
+
+	if (!ct)
+		return XT_CONTINUE;
+	ctmark = READ_ONCE(ct->mark);
+	alg_ct_connmark(info, &ctmark, &skbmark);
+	if (READ_ONCE(ct->mark) != ctmark)
+		WRITE_ONCE(ct->mark, ctmark);
+	skb->mark = skbmark;
+	return XT_CONTINUE;
+}
+
+static unsigned int alg_xt_connmark_tg_v1(struct sk_buff *skb,
+					  const struct xt_action_param *par)
+{
+	const struct xt_connmark_tginfo1 *i1 = par->targinfo;
+	const struct xt_connmark_tginfo2 info = {
+		.ctmark = i1->ctmark, .ctmask = i1->ctmask,
+		.nfmask = i1->nfmask, .mode = i1->mode,
+	};
+
+	return alg_xt_connmark_do(skb, &info);
+}
+
+static unsigned int alg_xt_connmark_tg_v2(struct sk_buff *skb,
+					  const struct xt_action_param *par)
+{
+	return alg_xt_connmark_do(skb, par->targinfo);
+}
+
+static int alg_xt_connmark_check_v2(const struct xt_tgchk_param *par)
+{
+	const struct xt_connmark_tginfo2 *info = par->targinfo;
+
+	if (info->mode > XT_CONNMARK_RESTORE ||
+	    info->shift_dir > D_SHIFT_RIGHT || info->shift_bits > 31)
+		return -EINVAL;
+	return 0;
+}
+
+static int alg_xt_connmark_check_v1(const struct xt_tgchk_param *par)
+{
+	const struct xt_connmark_tginfo1 *info = par->targinfo;
+
+	return info->mode > XT_CONNMARK_RESTORE ? -EINVAL : 0;
+}
+
+/* Before the tracker's hook (raw table): the packet stays untracked. */
+static unsigned int alg_xt_notrack_tg(struct sk_buff *skb,
+				      const struct xt_action_param *par)
+{
+	if (!skb_get_nfct(skb))
+		alg_skb_set_conn(skb, NULL, IP_CT_UNTRACKED);
+	return XT_CONTINUE;
+}
+
+/* Of CT's options only --notrack: the rest make nf_conntrack templates. */
+static int alg_xt_ct_check(u16 flags, const char *helper, u16 zone,
+			   u32 ct_events, u32 exp_events, const char *timeout)
+{
+	if (flags == XT_CT_NOTRACK && !helper[0] && !zone && !ct_events &&
+	    !exp_events && (!timeout || !timeout[0]))
+		return 0;
+	pr_info_ratelimited("-j CT: only --notrack; helpers are assigned with -j CT --helper in /proc/net/alg_nat\n");
+	return -EOPNOTSUPP;
+}
+
+static int alg_xt_ct_check_v0(const struct xt_tgchk_param *par)
+{
+	const struct xt_ct_target_info *info = par->targinfo;
+
+	return alg_xt_ct_check(info->flags, info->helper, info->zone,
+			       info->ct_events, info->exp_events, NULL);
+}
+
+static int alg_xt_ct_check_v1(const struct xt_tgchk_param *par)
+{
+	const struct xt_ct_target_info_v1 *info = par->targinfo;
+
+	return alg_xt_ct_check(info->flags, info->helper, info->zone,
+			       info->ct_events, info->exp_events,
+			       info->timeout);
+}
+
+static struct xt_match alg_xt_matches[] __read_mostly = {
+	{
+		.name = "state",
+		.family = NFPROTO_UNSPEC,
+		.match = alg_xt_state_mt,
+		.matchsize = sizeof(struct xt_state_info),
+		.me = THIS_MODULE,
+	},
+	{
+		.name = "conntrack",
+		.revision = 1,
+		.family = NFPROTO_UNSPEC,
+		.match = alg_xt_conntrack_mt,
+		.checkentry = alg_xt_conntrack_check,
+		.matchsize = sizeof(struct xt_conntrack_mtinfo1),
+		.me = THIS_MODULE,
+	},
+	{
+		.name = "conntrack",
+		.revision = 2,
+		.family = NFPROTO_UNSPEC,
+		.match = alg_xt_conntrack_mt,
+		.checkentry = alg_xt_conntrack_check,
+		.matchsize = sizeof(struct xt_conntrack_mtinfo2),
+		.me = THIS_MODULE,
+	},
+	{
+		.name = "conntrack",
+		.revision = 3,
+		.family = NFPROTO_UNSPEC,
+		.match = alg_xt_conntrack_mt,
+		.checkentry = alg_xt_conntrack_check,
+		.matchsize = sizeof(struct xt_conntrack_mtinfo3),
+		.me = THIS_MODULE,
+	},
+	{
+		.name = "helper",
+		.family = NFPROTO_UNSPEC,
+		.match = alg_xt_helper_mt,
+		.checkentry = alg_xt_helper_check,
+		.matchsize = sizeof(struct xt_helper_info),
+		.me = THIS_MODULE,
+	},
+	{
+		.name = "connmark",
+		.revision = 1,
+		.family = NFPROTO_UNSPEC,
+		.match = alg_xt_connmark_mt,
+		.matchsize = sizeof(struct xt_connmark_mtinfo1),
+		.me = THIS_MODULE,
+	},
+};
+
+#define ALG_XT_RAW_HOOKS ((1 << NF_INET_PRE_ROUTING) | (1 << NF_INET_LOCAL_OUT))
+
+static struct xt_target alg_xt_targets[] __read_mostly = {
+	{
+		.name = "CONNMARK",
+		.revision = 1,
+		.family = NFPROTO_UNSPEC,
+		.target = alg_xt_connmark_tg_v1,
+		.checkentry = alg_xt_connmark_check_v1,
+		.targetsize = sizeof(struct xt_connmark_tginfo1),
+		.me = THIS_MODULE,
+	},
+	{
+		.name = "CONNMARK",
+		.revision = 2,
+		.family = NFPROTO_UNSPEC,
+		.target = alg_xt_connmark_tg_v2,
+		.checkentry = alg_xt_connmark_check_v2,
+		.targetsize = sizeof(struct xt_connmark_tginfo2),
+		.me = THIS_MODULE,
+	},
+	{
+		.name = "CT",
+		.revision = 0,
+		.family = NFPROTO_UNSPEC,
+		.target = alg_xt_notrack_tg,
+		.checkentry = alg_xt_ct_check_v0,
+		.targetsize = sizeof(struct xt_ct_target_info),
+		.usersize = offsetof(struct xt_ct_target_info, ct),
+		.table = "raw",
+		.hooks = ALG_XT_RAW_HOOKS,
+		.me = THIS_MODULE,
+	},
+	{
+		.name = "CT",
+		.revision = 1,
+		.family = NFPROTO_UNSPEC,
+		.target = alg_xt_notrack_tg,
+		.checkentry = alg_xt_ct_check_v1,
+		.targetsize = sizeof(struct xt_ct_target_info_v1),
+		.usersize = offsetof(struct xt_ct_target_info_v1, ct),
+		.table = "raw",
+		.hooks = ALG_XT_RAW_HOOKS,
+		.me = THIS_MODULE,
+	},
+	{
+		.name = "CT",
+		.revision = 2,
+		.family = NFPROTO_UNSPEC,
+		.target = alg_xt_notrack_tg,
+		.checkentry = alg_xt_ct_check_v1,
+		.targetsize = sizeof(struct xt_ct_target_info_v1),
+		.usersize = offsetof(struct xt_ct_target_info_v1, ct),
+		.table = "raw",
+		.hooks = ALG_XT_RAW_HOOKS,
+		.me = THIS_MODULE,
+	},
+	{
+		.name = "NOTRACK",
+		.revision = 0,
+		.family = NFPROTO_UNSPEC,
+		.target = alg_xt_notrack_tg,
+		.table = "raw",
+		.hooks = ALG_XT_RAW_HOOKS,
+		.me = THIS_MODULE,
+	},
+};
+
+int alg_xt_ct_init(void)
+{
+	int ret;
+
+	ret = xt_register_matches(alg_xt_matches, ARRAY_SIZE(alg_xt_matches));
+	if (ret < 0)
+		return ret;
+	ret = xt_register_targets(alg_xt_targets, ARRAY_SIZE(alg_xt_targets));
+	if (ret < 0)
+		xt_unregister_matches(alg_xt_matches,
+				      ARRAY_SIZE(alg_xt_matches));
+	return ret;
+}
+
+void alg_xt_ct_uninit(void)
+{
+	xt_unregister_targets(alg_xt_targets, ARRAY_SIZE(alg_xt_targets));
+	xt_unregister_matches(alg_xt_matches, ARRAY_SIZE(alg_xt_matches));
+}
