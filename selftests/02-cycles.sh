@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 120
-# CYCLES (default 30) cycles of insmod / create two namespaces / delete
+# CYCLES (default 20) cycles of insmod / create two namespaces / delete
 # one / rmmod / delete the other: every step must succeed, the namespaces
 # must have the module's files while it is loaded, and after each rmmod the
 # connection cache must be gone (every object freed, the cache destroyed).
@@ -11,7 +11,7 @@
 KO=$(mod_stripped)
 trap_cleanup 'mod_unload; [ "$KO" = "$MODULE" ] || rm -f "$KO"'
 [ -f "$MODULE" ] || skip_all "alg_conntrack.ko not built"
-CYCLES=${CYCLES:-30}
+CYCLES=${CYCLES:-20}
 
 slab_present() {
 	local l

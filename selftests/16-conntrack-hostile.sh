@@ -152,7 +152,7 @@ bg_ready echo
 cat > /tmp/alg_snat_load.$$.py <<'EOF'
 import socket, sys, time
 k, replies = int(sys.argv[1]), 0
-end = time.time() + 8
+end = time.time() + 5
 while time.time() < end:
     for i in range(10 + k, 74, 2):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
