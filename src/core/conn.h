@@ -128,6 +128,15 @@ static inline s32 alg_conn_expires(const struct alg_conn *ct)
 	return (s32)(READ_ONCE(ct->timeout) - alg_now());
 }
 
+/* Jiffies left, >= 0; before confirmation the timeout is still relative. */
+static inline u32 alg_conn_left(const struct alg_conn *ct)
+{
+	s32 left = alg_conn_confirmed(ct) ? alg_conn_expires(ct) :
+					    (s32)READ_ONCE(ct->timeout);
+
+	return left > 0 ? left : 0;
+}
+
 static inline bool alg_conn_expired(const struct alg_conn *ct)
 {
 	return alg_conn_expires(ct) <= 0;

@@ -22,7 +22,6 @@ struct alg_conn *alg_ct_view_skb(struct alg_ct_view *v,
 {
 	enum ip_conntrack_info ctinfo;
 	struct alg_conn *ct = alg_skb_conn(skb, &ctinfo);
-	s32 left;
 
 	memset(v, 0, sizeof(*v));
 	v->ctinfo = ctinfo;
@@ -34,9 +33,7 @@ struct alg_conn *alg_ct_view_skb(struct alg_ct_view *v,
 	v->tuple[ALG_DIR_ORIGINAL] = alg_conn_tuple(ct, ALG_DIR_ORIGINAL);
 	v->tuple[ALG_DIR_REPLY] = alg_conn_tuple(ct, ALG_DIR_REPLY);
 	v->status = READ_ONCE(ct->status) & ALG_CONN_IPS_MASK;
-	left = alg_conn_confirmed(ct) ? alg_conn_expires(ct) :
-					(s32)READ_ONCE(ct->timeout);
-	v->expires = left > 0 ? left / HZ : 0;
+	v->expires = alg_conn_left(ct) / HZ;
 	return ct;
 }
 

@@ -44,7 +44,6 @@ static void alg_nft_ct_get_eval(const struct nft_expr *expr,
 	struct alg_ct_view v;
 	struct alg_conn *ct;
 	const char *name;
-	s32 left;
 
 	ct = alg_ct_view_skb(&v, pkt->skb, nft_pf(pkt));
 	if (priv->key == NFT_CT_STATE) {
@@ -64,9 +63,7 @@ static void alg_nft_ct_get_eval(const struct nft_expr *expr,
 		*dest = READ_ONCE(ct->mark);
 		return;
 	case NFT_CT_EXPIRATION:
-		left = alg_conn_confirmed(ct) ? alg_conn_expires(ct) :
-						(s32)READ_ONCE(ct->timeout);
-		*dest = left > 0 ? jiffies_to_msecs(left) : 0;
+		*dest = jiffies_to_msecs(alg_conn_left(ct));
 		return;
 	case NFT_CT_HELPER:
 		name = alg_ct_master_helper(ct);

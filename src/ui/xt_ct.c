@@ -62,8 +62,8 @@ static bool alg_xt_helper_mt(const struct sk_buff *skb,
 			     struct xt_action_param *par)
 {
 	const struct xt_helper_info *info = par->matchinfo;
-	struct alg_ct_view v;
-	struct alg_conn *ct = alg_ct_view_skb(&v, skb, xt_family(par));
+	enum ip_conntrack_info ctinfo;
+	struct alg_conn *ct = alg_skb_conn(skb, &ctinfo);
 	const char *name = ct ? alg_ct_master_helper(ct) : NULL;
 
 	if (!name)
@@ -85,8 +85,8 @@ static bool alg_xt_connmark_mt(const struct sk_buff *skb,
 			       struct xt_action_param *par)
 {
 	const struct xt_connmark_mtinfo1 *info = par->matchinfo;
-	struct alg_ct_view v;
-	struct alg_conn *ct = alg_ct_view_skb(&v, skb, xt_family(par));
+	enum ip_conntrack_info ctinfo;
+	struct alg_conn *ct = alg_skb_conn(skb, &ctinfo);
 
 	if (!ct)
 		return false;
