@@ -39,6 +39,7 @@ typedef __s64 s64;
 #define min(a, b) ((a) < (b) ? (a) : (b))
 #define max(a, b) ((a) > (b) ? (a) : (b))
 #endif
+#define BIT(n) (1UL << (n))
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define likely(x) __builtin_expect(!!(x), 1)
 #define cpu_to_be16(x) htons(x)

@@ -151,7 +151,7 @@ def cmd_req(a):
     th.start()
     if a.hold:
         time.sleep(a.hold)
-    end = time.time() + 60
+    end = time.time() + a.go_wait
     while a.go and not os.path.exists(a.go) and time.time() < end:
         time.sleep(0.1)
     s.sendall(data)
@@ -328,6 +328,7 @@ def main():
     sp.add_argument('--bytes', type=int, default=1000)
     sp.add_argument('--hold', type=float, default=0)
     sp.add_argument('--go', default='')
+    sp.add_argument('--go-wait', type=float, default=60)
     sp.add_argument('--timeout', type=float, default=20)
     sp = sub.add_parser('ureq')
     sp.add_argument('--dst', required=True)

@@ -5,6 +5,7 @@
  */
 
 #include "core/conn.h"
+#include "core/event.h"
 #include "core/netns.h"
 #include "core/table.h"
 #include "core/ext.h"
@@ -92,9 +93,10 @@ void alg_conn_free(struct alg_conn *ct)
 
 /*
  * Take a connection out of service. The caller holds a reference. Returns
- * false if somebody else killed it first.
+ * false if somebody else killed it first. portid: the netlink request that
+ * asked for it (its DESTROY event says so), else 0.
  */
-bool alg_conn_kill(struct alg_conn *ct)
+bool alg_conn_kill_report(struct alg_conn *ct, u32 portid)
 {
 	struct alg_net *an = alg_net(alg_conn_net(ct));
 
@@ -102,10 +104,16 @@ bool alg_conn_kill(struct alg_conn *ct)
 		return false;
 	alg_ext_kill(ct);
 	if (alg_table_unhash(an, ct)) {
+		alg_event_conn_report(ct, ALG_EVENT_DESTROY, portid);
 		alg_table_add_dying(an, ct);
 		alg_conn_put(ct);	/* the table's reference */
 	}
 	return true;
+}
+
+bool alg_conn_kill(struct alg_conn *ct)
+{
+	return alg_conn_kill_report(ct, 0);
 }
 
 /* A RST was sent on behalf of this connection (nf_reject): let it go soon. */

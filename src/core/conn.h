@@ -201,6 +201,7 @@ struct alg_conn *alg_conn_alloc(struct net *net, const struct alg_tuple *orig,
 				const struct alg_tuple *reply, gfp_t gfp);
 void alg_conn_free(struct alg_conn *ct);
 bool alg_conn_kill(struct alg_conn *ct);
+bool alg_conn_kill_report(struct alg_conn *ct, u32 portid);
 void alg_conn_nat_destroy_set(void (*fn)(struct alg_conn *ct));
 void alg_conn_set_closing(struct alg_conn *ct);
 

@@ -14,6 +14,7 @@
 #include "core/expect.h"
 #include "core/helper.h"
 #include "core/ext.h"
+#include "core/event.h"
 
 #include <linux/jhash.h>
 #include <linux/slab.h>
@@ -59,6 +60,7 @@ void alg_expect_put(struct alg_expect *exp)
 static void alg_expect_unlink(struct alg_expect_net *en, struct alg_expect *exp)
 {
 	lockdep_assert_held(&en->lock);
+	alg_event_expect(exp, ALG_EVENT_DESTROY);
 	hlist_del_rcu(&exp->hnode);
 	hlist_del(&exp->lnode);
 	exp->master->ext->nexpect--;
@@ -126,6 +128,7 @@ int alg_expect_insert(struct alg_expect *exp)
 	en->count++;
 	add_timer(&exp->timeout);
 	ALG_STAT_INC(an, expect_create);
+	alg_event_expect(exp, ALG_EVENT_NEW);
 out:
 	spin_unlock_bh(&en->lock);
 	if (oldest)
@@ -208,6 +211,69 @@ void alg_expect_kill_master(struct alg_conn *master)
 		for (i = 0; i < n; i++)
 			alg_expect_put(gone[i]);
 	} while (n == ARRAY_SIZE(gone));
+}
+
+/*
+ * Call fn on the namespace's expectations from *pos on, under the lock, in
+ * a fixed order (bucket, then place in it); a nonzero return stops the
+ * walk with *pos at that expectation, so that a dump resumes there.
+ */
+int alg_expect_walk(struct alg_net *an, struct alg_expect_pos *pos,
+		    int (*fn)(const struct alg_expect *exp, void *data),
+		    void *data)
+{
+	struct alg_expect_net *en = an->expect;
+	struct alg_expect *exp;
+	unsigned int i;
+	int ret = 0;
+
+	spin_lock_bh(&en->lock);
+	for (; pos->bucket < en->hsize; pos->bucket++, pos->index = 0) {
+		i = 0;
+		hlist_for_each_entry(exp, &en->hash[pos->bucket], hnode) {
+			if (i++ < pos->index)
+				continue;
+			ret = fn(exp, data);
+			if (ret)
+				goto out;
+			pos->index++;
+		}
+	}
+out:
+	spin_unlock_bh(&en->lock);
+	return ret;
+}
+
+/* Remove the expectations fn picks (under the lock); returns how many. */
+unsigned int alg_expect_kill_if(struct alg_net *an,
+				bool (*fn)(const struct alg_expect *exp, void *data),
+				void *data)
+{
+	struct alg_expect_net *en = an->expect;
+	struct alg_expect *exp, *gone[8];
+	struct hlist_node *next;
+	unsigned int b, n, i, total = 0;
+
+	for (b = 0; b < en->hsize; b++) {
+		do {
+			n = 0;
+			spin_lock_bh(&en->lock);
+			hlist_for_each_entry_safe(exp, next, &en->hash[b], hnode) {
+				if (n == ARRAY_SIZE(gone))
+					break;
+				if (!fn(exp, data) || !del_timer(&exp->timeout))
+					continue;
+				alg_expect_unlink(en, exp);
+				ALG_STAT_INC(an, expect_delete);
+				gone[n++] = exp;
+			}
+			spin_unlock_bh(&en->lock);
+			for (i = 0; i < n; i++)
+				alg_expect_put(gone[i]);
+			total += n;
+		} while (n == ARRAY_SIZE(gone));
+	}
+	return total;
 }
 
 /* /proc/net/alg_conntrack_expect, in /proc/net/nf_conntrack_expect's format. */

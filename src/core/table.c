@@ -384,6 +384,36 @@ restart:
 	}
 }
 
+/*
+ * Call fn on each live connection whose original tuple hashes into bucket b,
+ * under that bucket's lock, so that the chain holds still: nothing joins or
+ * leaves it and every entry on it keeps the table's reference. fn must not
+ * sleep; a nonzero return stops the walk and is returned.
+ */
+int alg_table_walk_bucket(struct alg_net *an, unsigned int b,
+			  int (*fn)(struct alg_conn *ct, void *data), void *data)
+{
+	spinlock_t *lock = &alg_table_locks[b % ALG_LOCKS];
+	struct hlist_nulls_node *n;
+	struct alg_tuple_hash *h;
+	struct alg_conn *ct;
+	int ret = 0;
+
+	spin_lock_bh(lock);
+	hlist_nulls_for_each_entry(h, n, &an->hash[b], node) {
+		if (h->tuple.dir != ALG_DIR_ORIGINAL)
+			continue;
+		ct = alg_th_conn(h);
+		if (!alg_conn_in_table(ct, an->net) || alg_conn_expired(ct))
+			continue;
+		ret = fn(ct, data);
+		if (ret)
+			break;
+	}
+	spin_unlock_bh(lock);
+	return ret;
+}
+
 static bool alg_table_kill_all(struct alg_conn *ct, void *data)
 {
 	return true;

@@ -28,6 +28,9 @@ bool alg_table_early_drop(struct alg_net *an);
 void alg_table_iterate(struct alg_net *an,
 		       bool (*fn)(struct alg_conn *ct, void *data), void *data);
 
+int alg_table_walk_bucket(struct alg_net *an, unsigned int b,
+			  int (*fn)(struct alg_conn *ct, void *data), void *data);
+
 int alg_table_net_init(struct alg_net *an);
 void alg_table_net_uninit(struct alg_net *an);
 int alg_table_init(void);

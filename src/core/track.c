@@ -13,6 +13,7 @@
 #include "core/expect.h"
 #include "core/helper.h"
 #include "core/seqadj.h"
+#include "core/event.h"
 
 #include <linux/icmp.h>
 #include <linux/ip.h>
@@ -154,6 +155,8 @@ unsigned int alg_track_in(struct sk_buff *skb,
 	struct alg_tuple t;
 	enum alg_proto_verdict verdict;
 	bool reopened = false;
+	unsigned long old_status;
+	u8 old_state;
 
 	if (skb_get_nfct(skb) || !READ_ONCE(an->cfg.enable))
 		return NF_ACCEPT;
@@ -202,6 +205,9 @@ again:
 			 IP_CT_RELATED : IP_CT_NEW;
 	}
 
+	/* Unlocked reads: an event at most one packet late is fine. */
+	old_status = READ_ONCE(ct->status);
+	old_state = READ_ONCE(ct->proto.tcp.state);
 	verdict = p->packet(an, ct, skb, dataoff, ctinfo);
 	if (verdict == ALG_PROTO_REOPEN && !reopened) {
 		alg_conn_put(ct);
@@ -216,6 +222,12 @@ again:
 	if (ctinfo == IP_CT_ESTABLISHED_REPLY &&
 	    !test_bit(ALG_CONN_SEEN_REPLY, &ct->status))
 		set_bit(ALG_CONN_SEEN_REPLY, &ct->status);
+	/* Before confirmation the NEW event carries all of it. */
+	if (alg_conn_confirmed(ct) &&
+	    (((old_status ^ READ_ONCE(ct->status)) & ALG_EVENT_STATUS) ||
+	     (t.proto == ALG_PROTO_TCP &&
+	      old_state != READ_ONCE(ct->proto.tcp.state))))
+		alg_event_conn(ct, ALG_EVENT_UPDATE);
 	alg_skb_set_conn(skb, ct, ctinfo);
 	return NF_ACCEPT;
 }
@@ -267,8 +279,10 @@ unsigned int alg_track_confirm(struct sk_buff *skb)
 	if (alg_conn_confirmed(ct) || CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL)
 		return NF_ACCEPT;
 	ret = alg_table_confirm(an, ct);
-	if (likely(!ret))
+	if (likely(!ret)) {
+		alg_event_conn(ct, ALG_EVENT_NEW);
 		return NF_ACCEPT;
+	}
 	if (ret == -EEXIST && alg_track_clash_resolve(an, skb, ct, ctinfo))
 		return NF_ACCEPT;
 	ALG_STAT_INC(an, insert_failed);

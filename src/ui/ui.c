@@ -2,13 +2,14 @@
 /*
  * The user interfaces: per namespace the sysctls and the /proc/net files
  * of the table and of the NAT rules; the firewall's connection matches
- * (nft ct, xtables state/conntrack/...). Registered after the core's and NAT's
- * pernet_operations, so a namespace's files appear once everything they
- * show exists and are gone before any of it goes.
+ * (nft ct, xtables state/conntrack/...); ctnetlink. Registered after the
+ * core's and NAT's pernet_operations, so a namespace's files appear once
+ * everything they show exists and are gone before any of it goes.
  */
 
 #include "ui/ui.h"
 #include "ui/ct.h"
+#include "ui/ctnetlink.h"
 #include "ui/proc.h"
 #include "ui/proc_nat.h"
 #include "ui/sysctl.h"
@@ -74,8 +75,14 @@ int alg_ui_init(void)
 	if (ret < 0)
 		goto err_nft;
 
+	ret = alg_ctnetlink_init();
+	if (ret < 0)
+		goto err_ctnetlink;
+
 	return 0;
 
+err_ctnetlink:
+	alg_nft_ct_uninit();
 err_nft:
 	alg_xt_ct_uninit();
 err_xt:
@@ -86,6 +93,7 @@ err_pernet:
 
 void alg_ui_uninit(void)
 {
+	alg_ctnetlink_uninit();
 	alg_nft_ct_uninit();
 	alg_xt_ct_uninit();
 	unregister_pernet_subsys(&alg_ui_net_ops);
