@@ -12,7 +12,8 @@
 # filter, -F, -L expect, -D expect, -F expect. Each output, with timers,
 # ids and ephemeral ports taken out, must be the kernel's line for line.
 # Also: without the shipped modprobe.d file `conntrack -L` pulls in
-# nf_conntrack (the trap), with it it does not; bad requests get errors.
+# nf_conntrack (the trap), with it it does not; bad requests get errors;
+# -L lists 100k entries, all of them, also while more arrive.
 . "$(dirname "$0")/lib.sh"
 . "$SELFTEST_DIR/tools/ftp_lib.sh"
 need conntrack iptables-legacy modprobe perl
@@ -202,6 +203,22 @@ check "an unprivileged user cannot delete" \
 	not nsx gw setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
 	conntrack -F
 check "the entry is still there" eval '[ "$(nsx gw conntrack -C)" = 1 ]'
-check "python raw requests" nsx gw python3 -S "$SELFTEST_DIR/tools/ctnl_bad.py"
+check "malformed requests all refused" nsx gw python3 -S "$SELFTEST_DIR/tools/ctnl_bad.py"
+
+# A big table: a dump that takes many reads, and one the table changes under.
+nsx gw conntrack -F > /dev/null 2>&1
+ct_set gw max 200000
+out=$(nsx gw python3 -S "$SELFTEST_DIR/tools/ctnl_bad.py" fill 100000)
+check_eq "100k entries created through ctnetlink" "$out" "refused 0"
+check_eq "conntrack -C counts them" "$(nsx gw conntrack -C)" 100000
+check_eq "conntrack -L lists every one of them" \
+	"$(nsx gw conntrack -L -p udp 2> /dev/null | grep -c 'dport=2000 ')" 100000
+nsx gw python3 -S "$SELFTEST_DIR/tools/ctnl_bad.py" fill 20000 100000 > /dev/null &
+n=$(nsx gw conntrack -L -p udp 2> /dev/null | grep -c 'dport=2000 ')
+wait
+check "a dump while 20k more arrive lists at least the 100k there before, got $n" \
+	in_range "$n" 99999 121000
+check_eq "then all 120k are there" "$(nsx gw conntrack -C)" 120000
+check "conntrack -F empties it" eval 'nsx gw conntrack -F && [ "$(nsx gw conntrack -C)" = 0 ]'
 check "module unloads" mod_unload
 ktap_finish

@@ -3,8 +3,11 @@
 """ctnl_bad.py: malformed ctnetlink requests, each of which must be answered
 with an error (and none may crash the kernel or create anything).
 
-Run in a namespace whose table is empty; prints TAP-like "ok"/"not ok"
-lines as comments and exits 1 if any request was accepted."""
+Prints "# ok"/"# not ok" lines and exits 1 if any request was accepted.
+
+  ctnl_bad.py fill N [BASE]   create N UDP entries (10.1.x.y:1000 ->
+                              10.0.2.2:2000+) through ctnetlink, 200 requests
+                              per write; prints how many were refused"""
 import os
 import socket
 import struct
@@ -130,5 +133,38 @@ def main():
     return 1 if bad or err else 0
 
 
+def fill(n, base):
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    s.bind((0, 0))
+    s.setblocking(False)
+    timeout = attr(CTA_TIMEOUT, struct.pack('!I', 600))
+    refused = 0
+    batch = []
+    for i in range(base, base + n):
+        src = '10.%d.%d.%d' % (1 + (i >> 16), (i >> 8) & 255, i & 255)
+        body = struct.pack('=BBH', AF_INET, 0, 0) + tuple_(src=src, sport=1000, dport=2000) + timeout
+        hdr = struct.pack('=IHHII', 16 + len(body), CT << 8 | MSG_NEW,
+                          NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL, i, 0)
+        batch.append(hdr + body)
+        if len(batch) == 200 or i == base + n - 1:
+            s.send(b''.join(batch))
+            batch = []
+            try:
+                while True:
+                    data = s.recv(65536)
+                    off = 0
+                    while off + 16 <= len(data):
+                        ln, typ = struct.unpack_from('=IH', data, off)
+                        refused += typ == 2
+                        off += max((ln + 3) & ~3, 16)
+            except BlockingIOError:
+                pass
+    print('refused %d' % refused)
+    return 0
+
+
 if __name__ == '__main__':
+    if len(sys.argv) > 2 and sys.argv[1] == 'fill':
+        sys.exit(fill(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 0))
     sys.exit(main())

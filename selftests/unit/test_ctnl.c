@@ -209,6 +209,8 @@ UNIT_TEST(events_carry_what_ctnetlink_events_carry)
 	UNIT_CHECK(!nfct_attr_is_set(ct, ATTR_USE));
 	UNIT_CHECK(!nfct_attr_is_set(ct, ATTR_HELPER_NAME));
 	UNIT_EQ(nfct_get_attr_u8(ct, ATTR_TCP_STATE), 3);
+	UNIT_CHECK(!nfct_attr_is_set(ct, ATTR_TCP_WSCALE_ORIG));
+	UNIT_CHECK(!nfct_attr_is_set(ct, ATTR_TCP_FLAGS_ORIG));
 	nfct_destroy(ct);
 	c.report = true;
 	ct = parse(ALG_CTNL_EV_UPDATE);
@@ -278,6 +280,8 @@ UNIT_TEST(filter)
 	f.mark = 7;
 	UNIT_CHECK(alg_ctnl_filter_match(&f, &c));
 	f.mark = 6;
+	UNIT_CHECK(!alg_ctnl_filter_match(&f, &c));
+	f.mark = 0x17;	/* a bit outside the mask: matches nothing, as ctnetlink */
 	UNIT_CHECK(!alg_ctnl_filter_match(&f, &c));
 	f.mark = 7;
 	f.status_mask = IPS_ASSURED;

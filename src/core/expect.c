@@ -213,33 +213,29 @@ void alg_expect_kill_master(struct alg_conn *master)
 	} while (n == ARRAY_SIZE(gone));
 }
 
+unsigned int alg_expect_buckets(const struct alg_net *an)
+{
+	return an->expect->hsize;
+}
+
 /*
- * Call fn on the namespace's expectations from *pos on, under the lock, in
- * a fixed order (bucket, then place in it); a nonzero return stops the
- * walk with *pos at that expectation, so that a dump resumes there.
+ * Call fn on the expectations of bucket b, under the lock, newest first;
+ * a nonzero return stops the walk and is returned.
  */
-int alg_expect_walk(struct alg_net *an, struct alg_expect_pos *pos,
-		    int (*fn)(const struct alg_expect *exp, void *data),
-		    void *data)
+int alg_expect_walk_bucket(struct alg_net *an, unsigned int b,
+			   int (*fn)(const struct alg_expect *exp, void *data),
+			   void *data)
 {
 	struct alg_expect_net *en = an->expect;
 	struct alg_expect *exp;
-	unsigned int i;
 	int ret = 0;
 
 	spin_lock_bh(&en->lock);
-	for (; pos->bucket < en->hsize; pos->bucket++, pos->index = 0) {
-		i = 0;
-		hlist_for_each_entry(exp, &en->hash[pos->bucket], hnode) {
-			if (i++ < pos->index)
-				continue;
-			ret = fn(exp, data);
-			if (ret)
-				goto out;
-			pos->index++;
-		}
+	hlist_for_each_entry(exp, &en->hash[b], hnode) {
+		ret = fn(exp, data);
+		if (ret)
+			break;
 	}
-out:
 	spin_unlock_bh(&en->lock);
 	return ret;
 }

@@ -36,15 +36,10 @@ struct alg_expect_net {
 	struct hlist_head hash[];
 };
 
-/* Where a walk of the expectations stopped. */
-struct alg_expect_pos {
-	unsigned int bucket;
-	unsigned int index;
-};
-
-int alg_expect_walk(struct alg_net *an, struct alg_expect_pos *pos,
-		    int (*fn)(const struct alg_expect *exp, void *data),
-		    void *data);
+unsigned int alg_expect_buckets(const struct alg_net *an);
+int alg_expect_walk_bucket(struct alg_net *an, unsigned int b,
+			   int (*fn)(const struct alg_expect *exp, void *data),
+			   void *data);
 unsigned int alg_expect_kill_if(struct alg_net *an,
 				bool (*fn)(const struct alg_expect *exp, void *data),
 				void *data);

@@ -274,9 +274,9 @@ static int alg_ctnl_filter_parse(struct alg_ctnl_filter *f, u8 family,
 	f->family = family;
 	if (cda[CTA_MARK]) {
 		f->mark = ntohl(nla_get_be32(cda[CTA_MARK]));
+		/* Unmasked, as ctnetlink: bits outside the mask match nothing. */
 		f->mark_mask = cda[CTA_MARK_MASK] ?
 			       ntohl(nla_get_be32(cda[CTA_MARK_MASK])) : ~0U;
-		f->mark &= f->mark_mask;
 	} else if (cda[CTA_MARK_MASK]) {
 		NL_SET_ERR_MSG_MOD(extack, "CTA_MARK_MASK without CTA_MARK");
 		return -EINVAL;
@@ -289,7 +289,6 @@ static int alg_ctnl_filter_parse(struct alg_ctnl_filter *f, u8 family,
 			NL_SET_ERR_MSG_MOD(extack, "an empty status mask matches nothing");
 			return -EINVAL;
 		}
-		f->status &= f->status_mask;
 	} else if (cda[CTA_STATUS_MASK]) {
 		NL_SET_ERR_MSG_MOD(extack, "CTA_STATUS_MASK without CTA_STATUS");
 		return -EINVAL;
@@ -361,8 +360,7 @@ static int alg_ctnl_dump_one(struct alg_conn *ct, void *data)
 		return 0;
 	if (alg_ctnl_conn_fill(d->skb, NETLINK_CB(cb->skb).portid,
 			       cb->nlh->nlmsg_seq, IPCTNL_MSG_CT_NEW,
-			       NLM_F_MULTI | (d->filter ? NLM_F_DUMP_FILTERED : 0),
-			       ct, ALG_CTNL_ENTRY)) {
+			       NLM_F_MULTI, ct, ALG_CTNL_ENTRY)) {
 		cb->args[1] = id;
 		return 1;
 	}
@@ -414,6 +412,8 @@ static int alg_ctnl_ct_dump_start(struct netlink_callback *cb)
 		return err;
 	}
 	cb->data = f;
+	/* On NLMSG_DONE, as ctnetlink: the answer is a selection. */
+	cb->answer_flags = NLM_F_DUMP_FILTERED;
 	return 0;
 }
 

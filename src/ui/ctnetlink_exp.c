@@ -52,30 +52,50 @@ static int alg_ctnl_exp_fill(struct sk_buff *skb, u32 portid, u32 seq,
 	return 0;
 }
 
+/* cb->args[0]: the bucket; [1]: the id of the one that did not fit. */
 struct alg_ctnl_exp_dump {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
+	u32 skip_to;
 };
 
 static int alg_ctnl_exp_dump_one(const struct alg_expect *exp, void *data)
 {
 	struct alg_ctnl_exp_dump *d = data;
+	u32 id = alg_ctnl_exp_id(exp);
 
-	return alg_ctnl_exp_fill(d->skb, NETLINK_CB(d->cb->skb).portid,
-				 d->cb->nlh->nlmsg_seq, IPCTNL_MSG_EXP_NEW,
-				 NLM_F_MULTI, exp);
+	if (d->skip_to) {
+		if (id != d->skip_to)
+			return 0;
+		d->skip_to = 0;
+	}
+	if (alg_ctnl_exp_fill(d->skb, NETLINK_CB(d->cb->skb).portid,
+			      d->cb->nlh->nlmsg_seq, IPCTNL_MSG_EXP_NEW,
+			      NLM_F_MULTI, exp)) {
+		d->cb->args[1] = id;
+		return 1;
+	}
+	return 0;
 }
 
-/* cb->args[0] and [1]: where alg_expect_walk() stopped. */
+/* As the connection dump: a bucket whose resume point went is redone. */
 static int alg_ctnl_exp_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct alg_expect_pos pos = { cb->args[0], cb->args[1] };
+	struct alg_net *an = alg_net(sock_net(skb->sk));
 	struct alg_ctnl_exp_dump d = { skb, cb };
 
-	alg_expect_walk(alg_net(sock_net(skb->sk)), &pos,
-			alg_ctnl_exp_dump_one, &d);
-	cb->args[0] = pos.bucket;
-	cb->args[1] = pos.index;
+	for (; cb->args[0] < alg_expect_buckets(an); cb->args[0]++) {
+		d.skip_to = cb->args[1];
+		cb->args[1] = 0;
+		if (alg_expect_walk_bucket(an, cb->args[0], alg_ctnl_exp_dump_one, &d))
+			break;
+		if (d.skip_to) {
+			d.skip_to = 0;
+			if (alg_expect_walk_bucket(an, cb->args[0],
+						   alg_ctnl_exp_dump_one, &d))
+				break;
+		}
+	}
 	return skb->len;
 }
 
@@ -171,8 +191,9 @@ static int alg_ctnl_exp_get_one(const struct alg_expect *exp, void *data)
 static int alg_ctnl_exp_get(struct sk_buff *skb, const struct nfnl_info *info,
 			    const struct nlattr * const cda[])
 {
-	struct alg_expect_pos pos = {};
+	struct alg_net *an = alg_net(info->net);
 	struct alg_ctnl_exp_sel s;
+	unsigned int b;
 	int err;
 
 	if (info->nlh->nlmsg_flags & NLM_F_DUMP) {
@@ -192,7 +213,8 @@ static int alg_ctnl_exp_get(struct sk_buff *skb, const struct nfnl_info *info,
 		return -ENOMEM;
 	s.portid = NETLINK_CB(skb).portid;
 	s.seq = info->nlh->nlmsg_seq;
-	alg_expect_walk(alg_net(info->net), &pos, alg_ctnl_exp_get_one, &s);
+	for (b = 0; b < alg_expect_buckets(an) && !s.found; b++)
+		alg_expect_walk_bucket(an, b, alg_ctnl_exp_get_one, &s);
 	if (s.found <= 0) {
 		kfree_skb(s.rep);
 		return s.found ?: -ENOENT;

@@ -65,9 +65,11 @@ int alg_ctnl_tuple_put(struct alg_nlw *w, u16 type, const struct alg_tuple *t)
 	return 0;
 }
 
-static int alg_ctnl_tcp_put(struct alg_nlw *w, const struct alg_ctnl_conn *c)
+/* A destroyed entry's TCP part is its final state only, as ctnetlink's. */
+static int alg_ctnl_tcp_put(struct alg_nlw *w, const struct alg_ctnl_conn *c,
+			    bool state_only)
 {
-	struct nf_ct_tcp_flags f;
+	struct nf_ct_tcp_flags f = { 0 };
 	void *pn, *tn;
 	int d;
 
@@ -77,17 +79,20 @@ static int alg_ctnl_tcp_put(struct alg_nlw *w, const struct alg_ctnl_conn *c)
 	tn = alg_nlw_nest(w, CTA_PROTOINFO_TCP);
 	if (!tn || alg_ctnl_u8(w, CTA_PROTOINFO_TCP_STATE, c->tcp_state))
 		return -1;
+	if (state_only)
+		goto out;
 	for (d = 0; d < ALG_DIR_MAX; d++)
 		if (alg_ctnl_u8(w, CTA_PROTOINFO_TCP_WSCALE_ORIGINAL + d,
 				c->tcp_wscale[d]))
 			return -1;
 	for (d = 0; d < ALG_DIR_MAX; d++) {
+		/* The mask is the writer's to set: ctnetlink dumps it 0. */
 		f.flags = c->tcp_flags[d];
-		f.mask = c->tcp_flags[d];
 		if (alg_nlw_put(w, CTA_PROTOINFO_TCP_FLAGS_ORIGINAL + d, &f,
 				sizeof(f)))
 			return -1;
 	}
+out:
 	alg_nlw_nest_end(w, tn);
 	alg_nlw_nest_end(w, pn);
 	return 0;
@@ -134,7 +139,7 @@ int alg_ctnl_conn_put(struct alg_nlw *w, const struct alg_ctnl_conn *c,
 	if ((kind != ALG_CTNL_EV_DESTROY || c->timeout) &&
 	    alg_ctnl_be32(w, CTA_TIMEOUT, c->timeout))
 		return -1;
-	if (c->tcp && alg_ctnl_tcp_put(w, c))
+	if (c->tcp && alg_ctnl_tcp_put(w, c, kind == ALG_CTNL_EV_DESTROY))
 		return -1;
 	if (kind == ALG_CTNL_EV_DESTROY)
 		goto mark;
