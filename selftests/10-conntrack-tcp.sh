@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# timeout: 240
 # TCP tracking on a forwarding gateway (client -- gw -- server, plain
 # routing). Real sockets, held by the pkt.py driver, walk a connection
 # through the states; /proc/net/alg_conntrack on the gateway must show each

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# timeout: 240
 # UDP and ICMP tracking on a forwarding gateway:
 #  - a UDP request without reply is [UNREPLIED] with timeout <= 30 s; after
 #    the reply the flag is gone; an answered flow still active 2 s later is

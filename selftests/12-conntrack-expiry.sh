@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# timeout: 240
 # Expiry, with short timeouts set on the gateway (udp_timeout,
 # icmp_timeout, tcp_timeout_syn_sent, tcp_timeout_close,
 # tcp_timeout_time_wait):

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# timeout: 240
 # A full table (net.alg_conntrack.max=20 on the gateway):
 #  - 20 unanswered UDP flows fill it; 20 more evict unassured entries: the
 #    table never holds more than 20, the early_drop column grows by one per

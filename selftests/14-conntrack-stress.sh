@@ -9,7 +9,8 @@
 #   connections, a UDP burst, then UDP until the end; while it runs the
 #   gateway namespace is deleted, then the others; rmmod.
 # STRESS_BUDGET (default 30 s; 0: none) bounds the run: no cycle starts
-# after it, so a slow (shared) host runs fewer cycles, which the output says.
+# after it, so a slow (shared) host runs fewer cycles, which the output says
+# (at least 5: one of them unloads the module live).
 # Every RMMOD_EVERY-th cycle (default 5) unloads the module instead while
 # the traffic runs through the live gateway: rmmod does not refuse (nothing
 # holds a module reference), it must unhook, wait for the packets in flight
@@ -27,7 +28,7 @@ RMMOD_EVERY=${RMMOD_EVERY:-5}
 # Seconds after which no new cycle starts: a cycle took 2.6-3.3 s under TCG
 # while three other VMs shared the host's two CPUs.
 BUDGET=${STRESS_BUDGET:-30}
-MIN_CYCLES=${STRESS_MIN_CYCLES:-10}
+MIN_CYCLES=${STRESS_MIN_CYCLES:-5}
 [ "$MIN_CYCLES" -le "$CYCLES" ] || MIN_CYCLES=$CYCLES
 BAD='WARNING|BUG|Oops|refcount_t|list_add corruption|list_del corruption|general protection'
 

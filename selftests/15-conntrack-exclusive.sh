@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# timeout: 240
 # alg_conntrack and nf_conntrack share the kernel's one nf_ct_hook, so they
 # exclude each other:
 #  - with nf_conntrack loaded, insmod alg_conntrack fails with EBUSY and

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# timeout: 240
 # Source NAT through the gateway of topo_3 (the server has no route back to
 # the client's network, so every answer needs the translation):
 #  - SNAT --to-source 10.0.2.1: a 4 MiB TCP transfer (sha256 checked on the

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# timeout: 240
 # Destination NAT. topo_3 with the roles turned round: "client" is an
 # outside host (10.0.1.2, no route beyond its own /24), "server" an inside
 # host (10.0.2.2, default route via the gateway), so the outside reaches the

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# timeout: 240
 # Tuple clashes in SNAT. topo_3 plus a second inside client "client2"
 # (10.0.3.2 behind gw_in2 10.0.3.1), both SNATed to 10.0.2.1:
 #  - both clients use source port 40000 to the same server port at the same

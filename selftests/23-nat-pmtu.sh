@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# timeout: 240
 # ICMP errors through SNAT. client -- gw -- router -- server, the gateway
 # SNATs to 10.0.2.1, the router has no route to the client's network, and
 # the router -> server link has an MTU of 1280 on the router's side (the

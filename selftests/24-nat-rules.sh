@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# timeout: 240
 # The rule interface, /proc/net/alg_nat:
 #  - -A (long and short option names, any option order) reads back in one
 #    canonical iptables syntax, chains in PREROUTING INPUT OUTPUT

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# timeout: 240
 # FTP through source NAT (topo_3: the client behind the gateway, vsftpd
 # outside; the server has no route back, so every data connection needs the
 # ALG):

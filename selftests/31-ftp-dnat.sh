@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# timeout: 240
 # FTP to a server behind destination NAT. vsftpd sits inside (10.0.1.2,
 # default route via the gateway) and announces its inside address (no
 # pasv_address); the client outside (10.0.2.2) has no route to the inside

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# timeout: 240
 # FTP under load through MASQUERADE (topo_3, vsftpd outside):
 #  - 20 FTP sessions at once, five each in PASV, EPSV, PORT and EPRT, half
 #    of them downloading, half uploading a 1 MiB random file of their own:

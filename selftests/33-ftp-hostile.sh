@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# timeout: 240
 # Misbehaving FTP endpoints against the helper (topo_3, vsftpd on 10.0.2.2,
 # a scripted fake server on 10.0.2.3). ftp_tool.py does the talking and
 # reads the gateway's /proc/net/alg_conntrack_expect after each step.

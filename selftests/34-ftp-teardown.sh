@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# timeout: 240
 # Expectations when their master goes away (topo_3, vsftpd on 10.0.2.2,
 # MASQUERADE on the gateway):
 #  - a control connection announces PORT (then, another one, PASV) and is
