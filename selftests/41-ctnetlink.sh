@@ -224,8 +224,9 @@ check_eq "conntrack -C counts them" "$(nsx gw conntrack -C)" $big
 check_eq "conntrack -L lists every one of them" \
 	"$(nsx gw conntrack -L 2> /dev/null | wc -l)" $big
 nsx gw python3 -S "$SELFTEST_DIR/tools/ctnl_bad.py" fill $more $big > /dev/null &
+filler=$!
 n=$(nsx gw conntrack -L 2> /dev/null | wc -l)
-wait
+wait $filler
 check "a dump while $more more arrive lists at least the $big there before, got $n" \
 	in_range "$n" $((big - 1)) $((big + more + more / 10))
 check_eq "then all are there" "$(nsx gw conntrack -C)" $((big + more))
