@@ -21,11 +21,11 @@ NESTED = 0x8000
 AF_INET = 2
 (CTA_TUPLE_ORIG, CTA_TUPLE_REPLY, CTA_STATUS, CTA_PROTOINFO, CTA_HELP, CTA_NAT_SRC,
  CTA_TIMEOUT, CTA_MARK) = range(1, 9)
-CTA_ID, CTA_ZONE, CTA_FILTER = 12, 18, 25
+CTA_ID, CTA_NAT_DST, CTA_SEQ_ADJ_ORIG, CTA_ZONE, CTA_FILTER = 12, 13, 15, 18, 25
 CTA_TUPLE_IP, CTA_TUPLE_PROTO = 1, 2
 CTA_IP_V4_SRC, CTA_IP_V4_DST, CTA_IP_V6_SRC = 1, 2, 3
 CTA_PROTO_NUM, CTA_PROTO_SRC_PORT, CTA_PROTO_DST_PORT = 1, 2, 3
-CTA_EXPECT_TUPLE = 2
+CTA_EXPECT_MASTER, CTA_EXPECT_TUPLE, CTA_EXPECT_MASK = 1, 2, 3
 
 
 def attr(t, data):
@@ -96,8 +96,20 @@ def main():
          tuple_() + timeout + attr(CTA_ZONE, struct.pack('!H', 7))),
         ('create a TCP entry without its state', CT, MSG_NEW, NLM_F_CREATE,
          tuple_(proto=6) + timeout),
-        ('create with a NAT range', CT, MSG_NEW, NLM_F_CREATE,
-         tuple_() + timeout + nest(CTA_NAT_SRC, attr(1, ip4('10.0.2.1')))),
+        ('create with a NAT range running backwards', CT, MSG_NEW, NLM_F_CREATE,
+         tuple_() + timeout + nest(CTA_NAT_SRC, attr(1, ip4('10.0.2.9')) +
+                                   attr(2, ip4('10.0.2.1')))),
+        ('create with a 2-byte NAT address', CT, MSG_NEW, NLM_F_CREATE,
+         tuple_() + timeout + nest(CTA_NAT_SRC, attr(1, b'\1\2'))),
+        ('create with a NAT port range running backwards', CT, MSG_NEW, NLM_F_CREATE,
+         tuple_() + timeout + nest(CTA_NAT_DST, attr(1, ip4('10.0.2.2')) +
+                                   nest(3, attr(1, struct.pack('!H', 90)) +
+                                        attr(2, struct.pack('!H', 80))))),
+        ('create with an IPv6 NAT address', CT, MSG_NEW, NLM_F_CREATE,
+         tuple_() + timeout + nest(CTA_NAT_SRC, attr(4, b'\0' * 16))),
+        ('create with a 2-byte sequence adjustment', CT, MSG_NEW, NLM_F_CREATE,
+         tuple_(proto=6) + timeout + nest(CTA_PROTOINFO, nest(1, attr(1, b'\3'))) +
+         nest(CTA_SEQ_ADJ_ORIG, attr(1, b'\0\0'))),
         ('create with a huge timeout', CT, MSG_NEW, NLM_F_CREATE,
          tuple_() + attr(CTA_TIMEOUT, struct.pack('!I', 0xffffffff))),
         ('create with a helper that does not exist', CT, MSG_NEW, NLM_F_CREATE,
@@ -114,7 +126,12 @@ def main():
          tuple_() + nest(CTA_FILTER, attr(1, struct.pack('=I', 1 << 20)))),
         ('delete of an expectation that does not exist', EXP, MSG_DEL, 0,
          tuple_(CTA_EXPECT_TUPLE)),
-        ('create an expectation', EXP, MSG_NEW, NLM_F_CREATE, tuple_(CTA_EXPECT_TUPLE)),
+        ('create an expectation without mask or master', EXP, MSG_NEW, NLM_F_CREATE,
+         tuple_(CTA_EXPECT_TUPLE)),
+        ('create an expectation with a wildcard address', EXP, MSG_NEW, NLM_F_CREATE,
+         tuple_(CTA_EXPECT_TUPLE) + tuple_(CTA_EXPECT_MASK, '255.255.255.255', '0.0.0.0',
+                                           17, 0, 65535) +
+         tuple_(CTA_EXPECT_MASTER)),
         ('an IPv6 get', CT, MSG_GET, 0, tuple_(), 10),
     ]
     bad = 0

@@ -43,8 +43,10 @@ Standard library only. Run each part inside its namespace (ip netns exec).
   ftp_tool.py hold --host H [--port 21] --cmd LINE [--cmd LINE...]
               --ctl FILE
       Logs in, sends the commands (e.g. PORT ...), prints "ready", then
-      waits (up to 300 s) for FILE to say "rst" (close by RST, SO_LINGER 0)
-      or anything else (plain close). Leaves expectations pending.
+      waits (up to 300 s) for FILE to say "rst" (close by RST, SO_LINGER 0),
+      "list" (open the data connection of the last PASV only now, LIST
+      over it; exit 0 on its 226) or anything else (plain close). Leaves
+      expectations pending.
 
   ftp_tool.py port-list --host H [--port 21] --own A --data-port P
       Logs in, PORT A:P, LIST over it; exit 0 if the listing arrived.
@@ -810,9 +812,12 @@ def cmd_hold(a):
     if not login(c):
         log('login failed')
         return 1
+    pasv = None
     for cmd in a.cmd:
         r = c.cmd(cmd)
         log('%s -> %r' % (cmd, r))
+        if cmd == 'PASV':
+            pasv = r
     out('ready')
     what = ''
     for _ in range(3000):
@@ -824,12 +829,46 @@ def cmd_hold(a):
         if what:
             break
         time.sleep(0.1)
+    if what == 'list':
+        return hold_list(c, pasv)
     if what == 'rst':
         c.rst()
     else:
         c.close()
     out('closed ' + (what or 'timeout'))
     return 0
+
+
+def hold_list(c, pasv):
+    """The data connection of the held PASV, opened only now, for a LIST."""
+    m = re.search(r'\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)', pasv or '')
+    if not m:
+        out('list: no 227 reply (%r)' % pasv)
+        return 1
+    host = '.'.join(m.groups()[:4])
+    port = int(m.group(5)) * 256 + int(m.group(6))
+    try:
+        d = socket.create_connection((host, port), timeout=10)
+    except OSError as e:
+        out('list: data connection to %s:%d failed: %s' % (host, port, e))
+        return 1
+    r1 = c.cmd('LIST')
+    data = b''
+    d.settimeout(10)
+    try:
+        while True:
+            chunk = d.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except OSError as e:
+        out('list: data connection broke: %s' % e)
+        return 1
+    d.close()
+    r2 = c.reply()
+    c.close()
+    out('listed %d bytes: %s / %s' % (len(data), r1, r2))
+    return 0 if r2 and r2.startswith('226') else 1
 
 
 def cmd_greet_client(a):

@@ -43,6 +43,11 @@ Sockets:
                                      "err ECONNREFUSED" after an ICMP error)
         udpecho ID HOST PORT [TMO]   udp ID, one datagram answered by S
                                      (bound to PORT there); "ok SPORT"
+        peer ID                      "ok IP:PORT": the client of ID as
+                                     the server end sees it
+        uagain ID [TMO]              one more datagram on udpecho ID's
+                                     socket, answered by S; "ok IP:PORT":
+                                     where S saw it come from
         count                        number of connections held
         ns C S                       use other client/server namespaces
         sysctl NS KEY [VALUE]        read (and first write) a sysctl of
@@ -316,6 +321,7 @@ class Driver:
         if ls is None:
             return 'err no listener on %d' % c['port']
         deadline = time.time() + float(tmo)
+        own = c['c'].getsockname()[0]
         while key not in self.pending:
             left = deadline - time.time()
             if left <= 0:
@@ -323,6 +329,9 @@ class Driver:
             r, _, _ = select.select([ls], [], [], left)
             if r:
                 a, peer = ls.accept()
+                if peer[0] != own:
+                    # Source NAT: the one connection that arrived now.
+                    key = (c['port'], peer[1])
                 self.pending[(c['port'], peer[1])] = a
         c['s'] = self.pending.pop(key)
         return 'ok %d' % c['sport']
@@ -440,6 +449,26 @@ class Driver:
         except OSError as e:
             return 'err ' + errno.errorcode.get(e.errno, str(e.errno))
         return r
+
+    def do_peer(self, cid):
+        a = self.end(cid, 's').getpeername()
+        return 'ok %s:%d' % a
+
+    def do_uagain(self, cid, tmo='3'):
+        c = self.end(cid, 'c')
+        srv = self.listeners[('udp', self.conns[cid]['port'])]
+        c.settimeout(float(tmo))
+        srv.settimeout(float(tmo))
+        try:
+            c.send(b'again')
+            d, a = srv.recvfrom(64)
+            srv.sendto(d, a)
+            c.recv(64)
+        except socket.timeout:
+            return 'err timeout'
+        except OSError as e:
+            return 'err ' + errno.errorcode.get(e.errno, str(e.errno))
+        return 'ok %s:%d' % a
 
     def do_count(self):
         return 'ok %d' % len(self.conns)

@@ -83,7 +83,11 @@ static void alg_expect_timeout(struct timer_list *t)
  * the tuple, -EMFILE when the namespace's limit is reached. At the master's
  * own limit its oldest expectation makes room, as in netfilter.
  */
-int alg_expect_insert(struct alg_expect *exp)
+/*
+ * Add exp to the table and its master's list, to time out after secs
+ * seconds (0: the master's helper's timeout).
+ */
+int alg_expect_insert_timeout(struct alg_expect *exp, unsigned int secs)
 {
 	struct alg_conn *master = exp->master;
 	struct alg_net *an = alg_net(alg_conn_net(master));
@@ -121,7 +125,8 @@ int alg_expect_insert(struct alg_expect *exp)
 	}
 	refcount_inc(&exp->use);	/* the tables' reference */
 	timer_setup(&exp->timeout, alg_expect_timeout, 0);
-	exp->timeout.expires = jiffies + (h ? h->expect_timeout : 300) * HZ;
+	exp->timeout.expires = jiffies +
+		(secs ?: h ? h->expect_timeout : 300) * (unsigned long)HZ;
 	hlist_add_head_rcu(&exp->hnode, &en->hash[b]);
 	hlist_add_head(&exp->lnode, &master->ext->expects);
 	master->ext->nexpect++;

@@ -37,6 +37,18 @@ void alg_seqadj_set(struct alg_conn *ct, enum ip_conntrack_info ctinfo,
 		set_bit(ALG_CONN_SEQ_ADJUST, &ct->status);
 }
 
+/*
+ * A whole adjustment as it stood elsewhere (conntrackd bringing the entry
+ * from the gateway that made it). The caller made ct->ext.
+ */
+void alg_seqadj_load(struct alg_conn *ct, int dir, const struct alg_seqadj *sa)
+{
+	spin_lock_bh(&ct->lock);
+	ct->ext->seqadj[dir] = *sa;
+	spin_unlock_bh(&ct->lock);
+	set_bit(ALG_CONN_SEQ_ADJUST, &ct->status);
+}
+
 static s32 alg_seqadj_shift(const struct alg_seqadj *sa, u32 seq)
 {
 	return alg_seq_after(seq, sa->correction_pos) ? sa->offset_after :

@@ -59,7 +59,7 @@ static bool alg_nat_ftp_reclaim(struct alg_conn *ct, __be32 daddr,
  * and port the announcement really meant. That port is fixed: if the
  * translation is taken, the connection must not go on half-translated.
  */
-static int alg_nat_ftp_follow(struct alg_conn *ct, struct alg_expect *exp)
+int alg_nat_ftp_follow(struct alg_conn *ct, struct alg_expect *exp)
 {
 	const struct alg_conn *m = exp->master;
 	struct alg_nat_range r = { };

@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ctnetlink's expectation subsystem: `conntrack -L expect`, `-D expect`,
- * `-F expect` and `-E expect`, on the expectations the FTP helper made.
+ * `-F expect`, `-E expect` and `-I expect`, on the expectations the FTP
+ * helper made or conntrackd brought from another gateway.
  */
 
 #include "ui/ctnetlink.h"
 #include "alg_conntrack/ctnl.h"
 #include "core/expect.h"
 #include "core/helper.h"
+#include "core/table.h"
+#include "nat/nat_ftp.h"
 
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <net/netlink.h>
 #include <net/sock.h>
+
+/* A day: an expectation is for a data connection about to come. */
+#define ALG_CTNL_EXP_TIMEOUT_MAX	86400
 
 static u32 alg_ctnl_exp_id(const struct alg_expect *exp)
 {
@@ -242,12 +248,170 @@ static int alg_ctnl_exp_del(struct sk_buff *skb, const struct nfnl_info *info,
 	return s.by_tuple && !n ? -ENOENT : 0;
 }
 
+static const struct nla_policy alg_ctnl_exp_nat_policy[CTA_EXPECT_NAT_MAX + 1] = {
+	[CTA_EXPECT_NAT_DIR] = { .type = NLA_U32 },
+	[CTA_EXPECT_NAT_TUPLE] = { .type = NLA_NESTED },
+};
+
+/*
+ * CTA_EXPECT_NAT: where the data connection really goes (the source
+ * fields of its tuple, as ctnetlink lays them out) and its direction.
+ */
+static int alg_ctnl_exp_nat_parse(struct alg_expect *exp, const struct nlattr *attr,
+				  struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[CTA_EXPECT_NAT_MAX + 1];
+	struct alg_tuple t;
+	u32 dir;
+	int err;
+
+	err = nla_parse_nested_deprecated(tb, CTA_EXPECT_NAT_MAX, attr,
+					  alg_ctnl_exp_nat_policy, extack);
+	if (err < 0)
+		return err;
+	if (!tb[CTA_EXPECT_NAT_DIR] || !tb[CTA_EXPECT_NAT_TUPLE]) {
+		NL_SET_ERR_MSG_MOD(extack, "CTA_EXPECT_NAT needs a direction and a tuple");
+		return -EINVAL;
+	}
+	dir = ntohl(nla_get_be32(tb[CTA_EXPECT_NAT_DIR]));
+	if (dir >= ALG_DIR_MAX) {
+		NL_SET_ERR_MSG_MOD(extack, "no such direction");
+		return -EINVAL;
+	}
+	err = alg_ctnl_tuple_parse(tb[CTA_EXPECT_NAT_TUPLE], &t,
+				   ALG_CTNL_F_IP_SRC | ALG_CTNL_F_PROTO_NUM |
+				   ALG_CTNL_F_SRC_PORT, extack);
+	if (err)
+		return err;
+	exp->dir = dir;
+	exp->saved_addr = t.saddr;
+	exp->saved_port = t.sport;
+	return 0;
+}
+
+/*
+ * What the FTP helper would have made: every field exact but the source
+ * port. Other masks (and flags, classes) have no place in alg's table.
+ */
+static int alg_ctnl_exp_mask_check(const struct nlattr * const cda[],
+				   const struct alg_tuple *t,
+				   struct netlink_ext_ack *extack)
+{
+	struct alg_tuple m;
+	int err;
+
+	err = alg_ctnl_tuple_parse(cda[CTA_EXPECT_MASK], &m, ALG_CTNL_F_ALL,
+				   extack);
+	if (err)
+		return err;
+	if (m.saddr != htonl(0xffffffff) || m.daddr != htonl(0xffffffff) ||
+	    m.dport != htons(0xffff) || m.sport || m.proto != t->proto) {
+		NL_SET_ERR_MSG_MOD(extack, "only the source port may be a wildcard");
+		return -EOPNOTSUPP;
+	}
+	if ((cda[CTA_EXPECT_FLAGS] &&
+	     ntohl(nla_get_be32(cda[CTA_EXPECT_FLAGS])) & ~NF_CT_EXPECT_USERSPACE) ||
+	    (cda[CTA_EXPECT_CLASS] && nla_get_be32(cda[CTA_EXPECT_CLASS]))) {
+		NL_SET_ERR_MSG_MOD(extack, "no permanent or inactive expectations, one class");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int alg_ctnl_exp_find_one(const struct alg_expect *exp, void *data)
+{
+	struct alg_ctnl_exp_sel *s = data;
+
+	s->found = alg_ctnl_exp_match(exp, s);
+	return s->found;
+}
+
+/*
+ * `conntrack -I expect` and conntrackd's expectation sync: an expectation
+ * of a connection that has the helper. Made, then only deleted: no update.
+ */
 static int alg_ctnl_exp_new(struct sk_buff *skb, const struct nfnl_info *info,
 			    const struct nlattr * const cda[])
 {
-	NL_SET_ERR_MSG_MOD(info->extack,
-			   "creating expectations through ctnetlink is not supported yet");
-	return -EOPNOTSUPP;
+	struct netlink_ext_ack *extack = info->extack;
+	struct alg_net *an = alg_net(info->net);
+	const struct alg_helper *h;
+	struct alg_ctnl_exp_sel s;
+	struct alg_tuple_hash *th;
+	struct alg_expect *exp;
+	struct alg_conn *master;
+	struct alg_tuple mt;
+	unsigned int b;
+	int err;
+
+	err = alg_ctnl_exp_sel_parse(&s, info, cda);
+	if (err)
+		return err;
+	if (!s.by_tuple || !cda[CTA_EXPECT_MASK] || !cda[CTA_EXPECT_MASTER]) {
+		NL_SET_ERR_MSG_MOD(extack, "an expectation needs its tuple, mask and master");
+		return -EINVAL;
+	}
+	if (!(info->nlh->nlmsg_flags & NLM_F_CREATE)) {
+		for (b = 0; b < alg_expect_buckets(an) && !s.found; b++)
+			alg_expect_walk_bucket(an, b, alg_ctnl_exp_find_one, &s);
+		NL_SET_ERR_MSG_MOD(extack, "expectations are made and deleted, not changed");
+		return s.found ? -EOPNOTSUPP : -ENOENT;
+	}
+	err = alg_ctnl_exp_mask_check(cda, &s.tuple, extack) ?:
+	      alg_ctnl_tuple_parse(cda[CTA_EXPECT_MASTER], &mt, ALG_CTNL_F_ALL, extack);
+	if (err)
+		return err;
+	th = alg_table_find(an, &mt);
+	if (!th) {
+		NL_SET_ERR_MSG_MOD(extack, "no such master");
+		return -ENOENT;
+	}
+	master = alg_th_conn(th);
+	h = alg_conn_helper(master);
+	err = -EOPNOTSUPP;
+	if (!h) {
+		NL_SET_ERR_MSG_MOD(extack, "the master has no helper");
+		goto out_master;
+	}
+	err = -EINVAL;
+	if (s.helper && strcmp(s.helper, h->name)) {
+		NL_SET_ERR_MSG_MOD(extack, "the master has another helper");
+		goto out_master;
+	}
+	if (cda[CTA_EXPECT_FN] &&
+	    (!cda[CTA_EXPECT_NAT] ||
+	     strcmp(nla_data(cda[CTA_EXPECT_FN]), "nat-follow-master"))) {
+		NL_SET_ERR_MSG_MOD(extack, "expectfn: nat-follow-master, with CTA_EXPECT_NAT");
+		goto out_master;
+	}
+	err = -ENOMEM;
+	exp = alg_expect_alloc(master);
+	if (!exp)
+		goto out_master;
+	exp->tuple = s.tuple;
+	exp->tuple.sport = 0;
+	/* The side of the master whose source the data connection comes from. */
+	exp->dir = s.tuple.saddr == alg_conn_tuple(master, ALG_DIR_ORIGINAL)->saddr ?
+		   ALG_DIR_ORIGINAL : ALG_DIR_REPLY;
+	if (cda[CTA_EXPECT_NAT]) {
+		err = alg_ctnl_exp_nat_parse(exp, cda[CTA_EXPECT_NAT], extack);
+		if (err)
+			goto out_exp;
+		if (cda[CTA_EXPECT_FN])
+			exp->expectfn = alg_nat_ftp_follow;
+	}
+	err = alg_expect_insert_timeout(exp, cda[CTA_EXPECT_TIMEOUT] ?
+			min_t(u32, ntohl(nla_get_be32(cda[CTA_EXPECT_TIMEOUT])),
+			      ALG_CTNL_EXP_TIMEOUT_MAX) : 0);
+	if (err == -EBUSY) {
+		NL_SET_ERR_MSG_MOD(extack, "an expectation of that tuple exists");
+		err = -EEXIST;
+	}
+out_exp:
+	alg_expect_put(exp);	/* the table keeps its own reference */
+out_master:
+	alg_conn_put(master);
+	return err;
 }
 
 static const struct nfnl_callback alg_ctnl_exp_cb[IPCTNL_MSG_EXP_MAX] = {

@@ -2,16 +2,21 @@
 /*
  * IPCTNL_MSG_CT_NEW: `conntrack -I` and `-U`, and conntrackd committing
  * what it replicated. An update changes only what ctnetlink lets change
- * (timeout, mark, the SEEN_REPLY and ASSURED bits, TCP state); a create
- * builds a confirmed entry that the NAT rules never look at again, so that
- * its packets keep exactly the binding the request gave.
+ * (timeout, mark, the SEEN_REPLY and ASSURED bits, TCP state, sequence
+ * adjustments); a create builds a confirmed entry that the NAT rules never
+ * look at again, so that its packets keep exactly the binding the request
+ * gave (CTA_NAT_SRC/DST, bound as a rule would bind it), which is how a
+ * gateway taking over from another keeps its NATed connections alive.
  */
 
 #include "ui/ctnetlink.h"
 #include "alg_conntrack/ctnl.h"
 #include "core/conn.h"
+#include "core/ext.h"
 #include "core/helper.h"
+#include "core/seqadj.h"
 #include "core/table.h"
+#include "nat/nat.h"
 
 #include <linux/netfilter/nf_conntrack_tcp.h>
 #include <net/netlink.h>
@@ -35,6 +40,25 @@ static const struct nla_policy alg_ctnl_help_policy[CTA_HELP_MAX + 1] = {
 	[CTA_HELP_NAME] = { .type = NLA_NUL_STRING, .len = ALG_HELPER_NAME_MAX - 1 },
 };
 
+static const struct nla_policy alg_ctnl_nat_policy[CTA_NAT_MAX + 1] = {
+	[CTA_NAT_V4_MINIP] = { .type = NLA_U32 },
+	[CTA_NAT_V4_MAXIP] = { .type = NLA_U32 },
+	[CTA_NAT_PROTO] = { .type = NLA_NESTED },
+	[CTA_NAT_V6_MINIP] = { .len = sizeof(struct in6_addr) },
+	[CTA_NAT_V6_MAXIP] = { .len = sizeof(struct in6_addr) },
+};
+
+static const struct nla_policy alg_ctnl_protonat_policy[CTA_PROTONAT_MAX + 1] = {
+	[CTA_PROTONAT_PORT_MIN] = { .type = NLA_U16 },
+	[CTA_PROTONAT_PORT_MAX] = { .type = NLA_U16 },
+};
+
+static const struct nla_policy alg_ctnl_seqadj_policy[CTA_SEQADJ_MAX + 1] = {
+	[CTA_SEQADJ_CORRECTION_POS] = { .type = NLA_U32 },
+	[CTA_SEQADJ_OFFSET_BEFORE] = { .type = NLA_U32 },
+	[CTA_SEQADJ_OFFSET_AFTER] = { .type = NLA_U32 },
+};
+
 /* A request, checked whole before anything changes. */
 struct alg_ctnl_req {
 	bool has_tcp;
@@ -42,23 +66,126 @@ struct alg_ctnl_req {
 	const struct alg_helper *helper;
 	u32 timeout;		/* jiffies, with has_timeout */
 	bool has_timeout;
+	bool has_nat[2];	/* by enum alg_nat_manip */
+	struct alg_nat_range nat[2];
+	bool has_seqadj[ALG_DIR_MAX];
+	struct alg_seqadj seqadj[ALG_DIR_MAX];
 };
+
+/*
+ * CTA_NAT_SRC/DST as nf_nat reads them: without an address the address
+ * stays, without ports the port stays if it is free; one port alone is
+ * that port exactly.
+ */
+static int alg_ctnl_nat_parse(const struct nlattr *attr, __be32 keep,
+			      struct alg_nat_range *r,
+			      struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[CTA_NAT_MAX + 1], *pt[CTA_PROTONAT_MAX + 1];
+	int err;
+
+	err = nla_parse_nested_deprecated(tb, CTA_NAT_MAX, attr,
+					  alg_ctnl_nat_policy, extack);
+	if (err < 0)
+		return err;
+	if (tb[CTA_NAT_V6_MINIP] || tb[CTA_NAT_V6_MAXIP]) {
+		NL_SET_ERR_MSG_MOD(extack, "alg_conntrack translates IPv4 only");
+		return -EOPNOTSUPP;
+	}
+	memset(r, 0, sizeof(*r));
+	r->addr_lo = tb[CTA_NAT_V4_MINIP] ? nla_get_be32(tb[CTA_NAT_V4_MINIP]) : keep;
+	r->addr_hi = tb[CTA_NAT_V4_MAXIP] ? nla_get_be32(tb[CTA_NAT_V4_MAXIP]) :
+		     r->addr_lo;
+	if (ntohl(r->addr_lo) > ntohl(r->addr_hi)) {
+		NL_SET_ERR_MSG_MOD(extack, "NAT address range runs backwards");
+		return -EINVAL;
+	}
+	if (!tb[CTA_NAT_PROTO])
+		return 0;
+	err = nla_parse_nested_deprecated(pt, CTA_PROTONAT_MAX, tb[CTA_NAT_PROTO],
+					  alg_ctnl_protonat_policy, extack);
+	if (err < 0)
+		return err;
+	if (pt[CTA_PROTONAT_PORT_MIN]) {
+		r->port_lo = ntohs(nla_get_be16(pt[CTA_PROTONAT_PORT_MIN]));
+		r->port_hi = r->port_lo;
+		r->ports = true;
+	}
+	if (pt[CTA_PROTONAT_PORT_MAX]) {
+		r->port_hi = ntohs(nla_get_be16(pt[CTA_PROTONAT_PORT_MAX]));
+		r->ports = true;
+	}
+	if (r->port_lo > r->port_hi) {
+		NL_SET_ERR_MSG_MOD(extack, "NAT port range runs backwards");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* CTA_SEQ_ADJ_*: all three numbers, as ctnetlink wants them. */
+static int alg_ctnl_seqadj_parse(const struct nlattr *attr,
+				 struct alg_seqadj *sa,
+				 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[CTA_SEQADJ_MAX + 1];
+	int err;
+
+	err = nla_parse_nested_deprecated(tb, CTA_SEQADJ_MAX, attr,
+					  alg_ctnl_seqadj_policy, extack);
+	if (err < 0)
+		return err;
+	if (!tb[CTA_SEQADJ_CORRECTION_POS] || !tb[CTA_SEQADJ_OFFSET_BEFORE] ||
+	    !tb[CTA_SEQADJ_OFFSET_AFTER]) {
+		NL_SET_ERR_MSG_MOD(extack, "a sequence adjustment needs all three numbers");
+		return -EINVAL;
+	}
+	sa->correction_pos = ntohl(nla_get_be32(tb[CTA_SEQADJ_CORRECTION_POS]));
+	sa->offset_before = ntohl(nla_get_be32(tb[CTA_SEQADJ_OFFSET_BEFORE]));
+	sa->offset_after = ntohl(nla_get_be32(tb[CTA_SEQADJ_OFFSET_AFTER]));
+	return 0;
+}
 
 /* The flags a request may set: none of the tracker's own bookkeeping. */
 #define ALG_CTNL_TCP_FLAGS	(ALG_TCP_FLAG_WINDOW_SCALE | ALG_TCP_FLAG_SACK_PERM | \
 				 ALG_TCP_FLAG_CLOSE_INIT | ALG_TCP_FLAG_BE_LIBERAL)
 
-static int alg_ctnl_req_parse(struct alg_ctnl_req *r, u8 proto,
+static int alg_ctnl_req_parse(struct alg_ctnl_req *r,
+			      const struct alg_tuple *orig,
 			      const struct nlattr * const cda[],
 			      struct netlink_ext_ack *extack)
 {
 	struct nlattr *pi[CTA_PROTOINFO_MAX + 1], *help[CTA_HELP_MAX + 1];
-	int err;
+	u8 proto = orig->proto;
+	int err, d;
 
 	memset(r, 0, sizeof(*r));
-	if (cda[CTA_NAT_SRC] || cda[CTA_NAT_DST]) {
-		NL_SET_ERR_MSG_MOD(extack, "NAT bindings through ctnetlink are not supported yet");
-		return -EOPNOTSUPP;
+	if (cda[CTA_NAT_SRC]) {
+		err = alg_ctnl_nat_parse(cda[CTA_NAT_SRC], orig->saddr,
+					 &r->nat[ALG_NAT_MANIP_SRC], extack);
+		if (err)
+			return err;
+		r->has_nat[ALG_NAT_MANIP_SRC] = true;
+	}
+	if (cda[CTA_NAT_DST]) {
+		err = alg_ctnl_nat_parse(cda[CTA_NAT_DST], orig->daddr,
+					 &r->nat[ALG_NAT_MANIP_DST], extack);
+		if (err)
+			return err;
+		r->has_nat[ALG_NAT_MANIP_DST] = true;
+	}
+	for (d = 0; d < ALG_DIR_MAX; d++) {
+		const struct nlattr *a = cda[d ? CTA_SEQ_ADJ_REPLY : CTA_SEQ_ADJ_ORIG];
+
+		if (!a)
+			continue;
+		if (proto != ALG_PROTO_TCP) {
+			NL_SET_ERR_MSG_MOD(extack, "sequence adjustment for a non-TCP entry");
+			return -EINVAL;
+		}
+		err = alg_ctnl_seqadj_parse(a, &r->seqadj[d], extack);
+		if (err)
+			return err;
+		r->has_seqadj[d] = true;
 	}
 	if (cda[CTA_LABELS] || cda[CTA_SYNPROXY]) {
 		NL_SET_ERR_MSG_MOD(extack, "alg_conntrack has no labels or synproxy");
@@ -153,11 +280,17 @@ static int alg_ctnl_ct_change(struct alg_conn *ct,
 {
 	struct alg_ctnl_req r;
 	u32 status = 0;
-	int err;
+	int err, d;
 
-	err = alg_ctnl_req_parse(&r, alg_conn_proto(ct), cda, extack);
+	err = alg_ctnl_req_parse(&r, alg_conn_tuple(ct, ALG_DIR_ORIGINAL),
+				 cda, extack);
 	if (err)
 		return err;
+	/* As ctnetlink: the binding is made once, when the entry is. */
+	if (r.has_nat[ALG_NAT_MANIP_SRC] || r.has_nat[ALG_NAT_MANIP_DST]) {
+		NL_SET_ERR_MSG_MOD(extack, "an entry's NAT binding cannot change");
+		return -EOPNOTSUPP;
+	}
 	if (cda[CTA_TUPLE_MASTER]) {
 		NL_SET_ERR_MSG_MOD(extack, "an entry's master cannot change");
 		return -EOPNOTSUPP;
@@ -188,6 +321,10 @@ static int alg_ctnl_ct_change(struct alg_conn *ct,
 		alg_ctnl_tcp_set(ct, r.tcp);
 	if (cda[CTA_MARK])
 		alg_ctnl_mark_set(ct, cda);
+	/* As ctnetlink: only where the entry keeps adjustments already. */
+	for (d = 0; d < ALG_DIR_MAX; d++)
+		if (r.has_seqadj[d] && ct->ext)
+			alg_seqadj_load(ct, d, &r.seqadj[d]);
 	return 0;
 }
 
@@ -218,7 +355,7 @@ static int alg_ctnl_tuples(const struct nlattr * const cda[],
 	if (!cda[CTA_TUPLE_REPLY])
 		*reply = inv;
 	if (!alg_tuple_equal(&inv, reply)) {
-		NL_SET_ERR_MSG_MOD(extack, "a reply other than the inverse is NAT: not yet");
+		NL_SET_ERR_MSG_MOD(extack, "reply not the inverse: give NAT as CTA_NAT_SRC/DST");
 		return -EOPNOTSUPP;
 	}
 	orig->dir = ALG_DIR_ORIGINAL;
@@ -227,6 +364,23 @@ static int alg_ctnl_tuples(const struct nlattr * const cda[],
 noreply:
 	NL_SET_ERR_MSG_MOD(extack, "an ICMP type without an answer is no connection");
 	return -EINVAL;
+}
+
+/*
+ * The request gave the binding, or none: either way no NAT rule may add
+ * one later, so both sides end up done.
+ */
+static int alg_ctnl_nat_bind(struct alg_conn *ct, const struct alg_ctnl_req *r,
+			     enum alg_nat_manip m, struct netlink_ext_ack *extack)
+{
+	int err;
+
+	err = alg_nat_setup(ct, r->has_nat[m] ? &r->nat[m] : NULL, m);
+	if (err == -ENOSPC) {
+		NL_SET_ERR_MSG_MOD(extack, "the NAT binding is taken by another entry");
+		return -EEXIST;
+	}
+	return err;
 }
 
 static int alg_ctnl_ct_create(const struct nfnl_info *info,
@@ -239,10 +393,10 @@ static int alg_ctnl_ct_create(const struct nfnl_info *info,
 	struct alg_tuple_hash *h;
 	struct alg_ctnl_req r;
 	u32 status = 0;
-	int err;
+	int err, d;
 
 	err = alg_ctnl_tuples(cda, &orig, &reply, extack) ?:
-	      alg_ctnl_req_parse(&r, orig.proto, cda, extack);
+	      alg_ctnl_req_parse(&r, &orig, cda, extack);
 	if (err)
 		return err;
 	if (!r.has_timeout) {
@@ -282,9 +436,21 @@ static int alg_ctnl_ct_create(const struct nfnl_info *info,
 		}
 	}
 	ct->timeout = r.timeout;	/* relative until confirmed */
-	/* The request gave the binding: no NAT rule may add one. */
-	ct->status = BIT(ALG_CONN_NAT_DONE_SRC) | BIT(ALG_CONN_NAT_DONE_DST) |
-		     (status & ALG_CTNL_STATUS_SET);
+	ct->status = status & ALG_CTNL_STATUS_SET;
+	/* Destination first, as the hooks bind it: PRE_ROUTING, then POST. */
+	err = alg_ctnl_nat_bind(ct, &r, ALG_NAT_MANIP_DST, extack) ?:
+	      alg_ctnl_nat_bind(ct, &r, ALG_NAT_MANIP_SRC, extack);
+	if (err)
+		goto err_ct;
+	for (d = 0; d < ALG_DIR_MAX; d++) {
+		if (!r.has_seqadj[d])
+			continue;
+		if (!alg_ext_add(ct, 0, GFP_KERNEL)) {
+			err = -ENOMEM;
+			goto err_ct;
+		}
+		alg_seqadj_load(ct, d, &r.seqadj[d]);
+	}
 	if (master) {
 		ct->master = master;	/* our reference moves to ct */
 		master = NULL;
