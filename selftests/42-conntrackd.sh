@@ -5,20 +5,22 @@
 # over from another, on alg_conntrack and then, in the same boot, on
 # nf_conntrack + nf_nat + nf_conntrack_netlink as the reference:
 #
-#   client --lan0-- gwa --wan0-- server        gwa ==sync0== gwb
+#   client --[lan bridge]-- gwa, gwb --[wan bridge]-- server
+#                           gwa ==sync0== gwb
 #
 # Both gateways SNAT to 10.0.2.1 with --random ports, so a gateway that
 # only picked a connection up mid-stream would give it another port and
 # the server would reset it; and both run a stateful firewall (new
 # connections only to the server's ports, else ESTABLISHED or RELATED).
-# With gwa active: a TCP connection held open, a UDP flow, an FTP download
-# (PASV, the server limits its rate), an FTP session with a PASV pending.
-# Once gwb's conntrackd holds them (ExpectationSync: the expectation too),
-# gwb commits its external cache into its table, gwa's two links move to
-# gwb (the cable moves: no ARP to redo), and each connection must go on:
-# the TCP echo works, the server sees the UDP flow from the same address
-# and port, the download completes intact in one session, and the pending
-# PASV's data connection, opened only now, is RELATED and lists. A TCP
+# With gwa active: a TCP connection held open, a UDP flow, two FTP
+# downloads, one passive and one active (the server limits their rate),
+# an FTP session with a PASV pending. Once gwb's conntrackd holds them (ExpectationSync: the expectation too),
+# gwb commits its external cache into its table, gwa's ports go down and
+# gwb takes the addresses (the virtual MACs stay: no ARP to redo), and
+# each connection must go on: the TCP echo works, the server sees the UDP
+# flow from the same address and port, the downloads complete intact
+# without a second session, and the pending PASV's data connection, opened
+# only now, is RELATED and lists. A TCP
 # connection whose entry is deleted from gwb before the move is the
 # negative control: it must die.
 . "$(dirname "$0")/lib.sh"
@@ -32,15 +34,46 @@ declare -A R=()
 
 matches() { [[ $1 =~ $2 ]]; }
 
+# Two segments, each a bridge in its own namespace. The gateways' LAN and
+# WAN ports carry the VRRP virtual MACs (keepalived's use_vmac), so the
+# one that holds the addresses is the one the hosts' ARP caches point to;
+# the backup keeps its ports down until it takes over.
+VMAC_LAN=00:00:5e:00:01:01
+VMAC_WAN=00:00:5e:00:01:02
 topo() {
+	local g
 	ip -batch - <<-EOF || return 1
 		netns add $(ns client)
+		netns add $(ns lan)
 		netns add $(ns gwa)
 		netns add $(ns gwb)
+		netns add $(ns wan)
 		netns add $(ns server)
-		link add veth_c netns $(ns client) type veth peer name lan0 netns $(ns gwa)
-		link add veth_s netns $(ns server) type veth peer name wan0 netns $(ns gwa)
+		link add veth_c netns $(ns client) type veth peer name pc netns $(ns lan)
+		link add lan0 netns $(ns gwa) type veth peer name pa netns $(ns lan)
+		link add lan0 netns $(ns gwb) type veth peer name pb netns $(ns lan)
+		link add veth_s netns $(ns server) type veth peer name ps netns $(ns wan)
+		link add wan0 netns $(ns gwa) type veth peer name pa netns $(ns wan)
+		link add wan0 netns $(ns gwb) type veth peer name pb netns $(ns wan)
 		link add sync0 netns $(ns gwa) type veth peer name sync0 netns $(ns gwb)
+	EOF
+	for g in lan wan; do
+		ip -n "$(ns $g)" -batch - <<-EOF || return 1
+			link add br0 type bridge
+			link set br0 up
+			link set pa master br0
+			link set pb master br0
+			link set pa up
+			link set pb up
+		EOF
+	done
+	ip -n "$(ns lan)" -batch - <<-EOF || return 1
+		link set pc master br0
+		link set pc up
+	EOF
+	ip -n "$(ns wan)" -batch - <<-EOF || return 1
+		link set ps master br0
+		link set ps up
 	EOF
 	ip -n "$(ns client)" -batch - <<-EOF || return 1
 		link set lo up
@@ -53,21 +86,27 @@ topo() {
 		addr add 10.0.2.2/24 dev veth_s
 		link set veth_s up
 	EOF
-	ip -n "$(ns gwa)" -batch - <<-EOF || return 1
-		link set lo up
+	for g in gwa gwb; do
+		ip -n "$(ns $g)" -batch - <<-EOF || return 1
+			link set lo up
+			link set lan0 address $VMAC_LAN
+			link set wan0 address $VMAC_WAN
+			addr add 10.0.9.$([ $g = gwa ] && echo 1 || echo 2)/24 dev sync0
+			link set sync0 up
+		EOF
+		nsx "$g" sysctl -qw net.ipv4.ip_forward=1 || return 1
+	done
+	gw_active gwa
+}
+
+# gw_active GW: GW takes the addresses and brings its ports up.
+gw_active() {
+	ip -n "$(ns "$1")" -batch - <<-EOF
 		addr add 10.0.1.1/24 dev lan0
 		addr add 10.0.2.1/24 dev wan0
-		addr add 10.0.9.1/24 dev sync0
 		link set lan0 up
 		link set wan0 up
-		link set sync0 up
 	EOF
-	ip -n "$(ns gwb)" -batch - <<-EOF || return 1
-		link set lo up
-		addr add 10.0.9.2/24 dev sync0
-		link set sync0 up
-	EOF
-	nsx gwa sysctl -qw net.ipv4.ip_forward=1 && nsx gwb sysctl -qw net.ipv4.ip_forward=1
 }
 
 # conntrackd_conf GW SELF PEER
@@ -178,7 +217,7 @@ tracker_down() {
 	wait_for 10 not pgrep -x conntrackd
 	ns_cleanup
 	[ "$TR" = alg ] && mod_unload
-	rm -f "$T"/cd.* "$T/big.client" "$T/vsftpd.server.log" "$T/pasv.ctl"
+	rm -f "$T"/cd.* "$T"/big.pasv "$T"/big.port "$T/vsftpd.server.log" "$T/pasv.ctl"
 }
 
 # in_external GW WORD...: gwb's external cache has an entry with every WORD.
@@ -195,7 +234,7 @@ in_external() {
 
 # One run of the scenario; results in R[TR,...].
 scenario() {
-	local sp1 sp2 up sz
+	local sp1 sp2 up sz m j
 	check "$TR: two gateways, conntrackd on both" tracker_up || return
 	drv listen 5001 && drv connect t1 10.0.2.2 5001 && sp1=$(drv_val) && drv echo t1
 	check "$TR: TCP connection through gwa" [ -n "${sp1:-}" ]
@@ -206,11 +245,14 @@ scenario() {
 
 	bg pasv client python3 -S "$FTP_TOOL" hold --host 10.0.2.2 --cmd PASV --ctl "$T/pasv.ctl"
 	check "$TR: an FTP session with a PASV pending" bg_ready pasv
-	bg dl client lftp -d -u anonymous,test@ -e "$FTP_LFTP_BASE; set ftp:passive-mode on; set ftp:prefer-epsv no; get pub/big -o $T/big.client; bye" 10.0.2.2
-	check "$TR: download running" wait_for 30 eval "[ \$(stat -c %s '$T/big.client' 2>/dev/null || echo 0) -gt 300000 ]"
+	bg dl client lftp -d -u anonymous,test@ -e "$FTP_LFTP_BASE; set ftp:passive-mode on; set ftp:prefer-epsv no; get pub/big -o $T/big.pasv; bye" 10.0.2.2
+	bg dla client lftp -d -u anonymous,test@ -e "$FTP_LFTP_BASE; set ftp:passive-mode off; get pub/big -o $T/big.port; bye" 10.0.2.2
+	check "$TR: downloads running, passive and active" wait_for 30 eval \
+		"[ \$(stat -c %s '$T/big.pasv' 2>/dev/null || echo 0) -gt 300000 ] &&
+		 [ \$(stat -c %s '$T/big.port' 2>/dev/null || echo 0) -gt 300000 ]"
 
 	check "$TR: gwb's conntrackd holds the connections" wait_for 30 eval \
-		"in_external gwb 'sport=${sp1:-x} ' ESTABLISHED && in_external gwb 'sport=${sp2:-x} ' ESTABLISHED && in_external gwb udp 'dport=5002 ' && in_external gwb 'dport=21 ' && in_external gwb 'dport=3010'"
+		"in_external gwb 'sport=${sp1:-x} ' ESTABLISHED && in_external gwb 'sport=${sp2:-x} ' ESTABLISHED && in_external gwb udp 'dport=5002 ' && in_external gwb 'dport=21 ' && in_external gwb 'dport=3010' && in_external gwb 'sport=20 '"
 	check "$TR: and the pending expectation" wait_for 30 eval \
 		"cd_run gwb -e expect 2> /dev/null | grep -q 'dport=3010'"
 
@@ -222,18 +264,17 @@ scenario() {
 	cd_run gwb -R > /dev/null 2>&1
 	nsx gwb conntrack -L > "$T/gwb.$TR" 2>&1
 	nsx gwb conntrack -L expect > "$T/gwbexp.$TR" 2>&1
-	sz=$(stat -c %s "$T/big.client" 2> /dev/null)
-	R[$TR,span]=$([ "${sz:-0}" -lt "$BIG_SIZE" ] && echo "still running" || echo "already done")
+	R[$TR,span]=
+	for m in pasv port; do
+		sz=$(stat -c %s "$T/big.$m" 2> /dev/null)
+		R[$TR,span]+="$m $([ "${sz:-0}" -lt "$BIG_SIZE" ] && echo "still running" || echo "already done"); "
+	done
 	nsx gwb conntrack -D -p tcp --sport "${sp2:-1}" > /dev/null 2>&1
-	ip -n "$(ns gwa)" link set lan0 netns "$(ns gwb)" &&
-	ip -n "$(ns gwa)" link set wan0 netns "$(ns gwb)" &&
-	ip -n "$(ns gwb)" -batch - <<-EOF
-		addr add 10.0.1.1/24 dev lan0
-		addr add 10.0.2.1/24 dev wan0
-		link set lan0 up
-		link set wan0 up
-	EOF
-	check "$TR: the links moved to gwb" [ $? -eq 0 ]
+	# gwa fails: its ports go down; gwb takes the addresses.
+	ip -n "$(ns gwa)" link set lan0 down &&
+	ip -n "$(ns gwa)" link set wan0 down &&
+	gw_active gwb
+	check "$TR: gwb took the addresses" [ $? -eq 0 ]
 
 	drv echo t1 && R[$TR,tcp]="echo works" || R[$TR,tcp]="echo fails: $DRV_REPLY"
 	echo list > "$T/pasv.ctl"
@@ -243,21 +284,26 @@ scenario() {
 	drv echo t2 2 && R[$TR,t2]="echo works" || R[$TR,t2]="echo fails"
 	drv uagain u1 && R[$TR,udp]=${DRV_REPLY#ok } || R[$TR,udp]="no answer"
 	R[$TR,udp_same]=$([ "${R[$TR,udp]}" = "${up:-}" ] && echo same || echo "other: ${R[$TR,udp]} after ${up:-}")
-	wait_for 60 eval '! kill -0 "${BG_PID[dl]}" 2> /dev/null'
-	if wait "${BG_PID[dl]}"; then R[$TR,ftp]="lftp ok"; else R[$TR,ftp]="lftp failed"; fi
-	unset "BG_PID[dl]"
-	sz=$(sha256sum < "$T/big.client" 2>/dev/null)
-	[ "${sz%% *}" = "$BIG_SHA" ] && R[$TR,ftp]="${R[$TR,ftp]}, intact" ||
-		R[$TR,ftp]="${R[$TR,ftp]}, damaged"
+	R[$TR,ftp]=
+	for m in pasv port; do
+		j=dl$([ $m = port ] && echo a)
+		wait_for 60 eval '! kill -0 "${BG_PID[$j]}" 2> /dev/null'
+		if wait "${BG_PID[$j]}"; then R[$TR,ftp]+="$m ok"; else R[$TR,ftp]+="$m failed"; fi
+		unset "BG_PID[$j]"
+		sz=$(sha256sum < "$T/big.$m" 2>/dev/null)
+		[ "${sz%% *}" = "$BIG_SHA" ] && R[$TR,ftp]+=", intact; " || R[$TR,ftp]+=", damaged; "
+	done
 	R[$TR,sessions]=$(grep -c 'OK LOGIN' "$T/vsftpd.server.log")
-	R[$TR,gwb]=$(grep -cE '^(tcp|udp) .* dport=(5001|5002|21|3010[0-9]) ' "$T/gwb.$TR")
+	R[$TR,gwb]=$(grep -cE '^(tcp|udp) .* (dport=(5001|5002|21|3010[0-9])|sport=20) ' "$T/gwb.$TR")
 	check_eq "$TR: held TCP connection goes on through gwb" "${R[$TR,tcp]}" "echo works"
 	check_eq "$TR: the held PASV's data connection, opened after the move, is RELATED" \
 		"${R[$TR,related]}" "listed: 150 Here comes the directory listing. / 226"
 	check_eq "$TR: UDP flow keeps its address and port" "${R[$TR,udp_same]}" same
-	check_eq "$TR: the download was still running at the move" "${R[$TR,span]}" "still running"
-	check_eq "$TR: the download completes, intact" "${R[$TR,ftp]}" "lftp ok, intact"
-	check_eq "$TR: two FTP sessions (the download's, the held one's)" "${R[$TR,sessions]}" 2
+	check_eq "$TR: the downloads were still running at the move" "${R[$TR,span]}" \
+		"pasv still running; port still running; "
+	check_eq "$TR: the downloads complete, intact" "${R[$TR,ftp]}" \
+		"pasv ok, intact; port ok, intact; "
+	check_eq "$TR: three FTP sessions (two downloads, the held one)" "${R[$TR,sessions]}" 3
 	check_eq "$TR: negative control, its entry deleted on gwb, dies" "${R[$TR,t2]}" "echo fails"
 	[[ ${R[$TR,related]} == listed* ]] || {
 		diag "gwb's expectations after the commit:"; sed 's/^/#   /' "$T/gwbexp.$TR"
