@@ -14,7 +14,7 @@
 # ids and ephemeral ports taken out, must be the kernel's line for line.
 # Also: without the shipped modprobe.d file `conntrack -L` pulls in
 # nf_conntrack (the trap), with it it does not; bad requests get errors;
-# -L lists a big table (CTNL_BIG entries), all of them, also while more
+# -L lists a big table (ALG_TEST_CTNL_BIG entries), all of them, also while more
 # arrive.
 . "$(dirname "$0")/lib.sh"
 . "$SELFTEST_DIR/tools/ftp_lib.sh"
@@ -239,8 +239,8 @@ check "malformed requests all refused" nsx gw python3 -S "$SELFTEST_DIR/tools/ct
 # A big table: a dump that takes many reads, and one the table changes under.
 nsx gw conntrack -F > /dev/null 2>&1
 ct_set gw max 200000
-# CTNL_BIG (default 10000; 100000 takes over 8 minutes under TCG here).
-big=${CTNL_BIG:-10000} more=$((${CTNL_BIG:-10000} / 10))
+# ALG_TEST_CTNL_BIG (default 10000; 100000 takes over 8 minutes under TCG here).
+big=${ALG_TEST_CTNL_BIG:-10000} more=$((${ALG_TEST_CTNL_BIG:-10000} / 10))
 out=$(nsx gw python3 -S "$SELFTEST_DIR/tools/ctnl_bad.py" fill $big)
 check_eq "$big entries created through ctnetlink" "$out" "refused 0"
 check_eq "conntrack -C counts them" "$(nsx gw conntrack -C)" $big

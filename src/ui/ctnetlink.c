@@ -423,6 +423,26 @@ static int alg_ctnl_ct_dump_done(struct netlink_callback *cb)
 	return 0;
 }
 
+/* The master a create names (CTA_TUPLE_MASTER, CTA_EXPECT_MASTER), referenced. */
+int alg_ctnl_master_find(struct net *net, const struct nlattr *attr,
+			 struct alg_conn **master, struct netlink_ext_ack *extack)
+{
+	struct alg_tuple_hash *h;
+	struct alg_tuple t;
+	int err;
+
+	err = alg_ctnl_tuple_parse(attr, &t, ALG_CTNL_F_ALL, extack);
+	if (err)
+		return err;
+	h = alg_table_find(alg_net(net), &t);
+	if (!h) {
+		NL_SET_ERR_MSG_MOD(extack, "no such master");
+		return -ENOENT;
+	}
+	*master = alg_th_conn(h);
+	return 0;
+}
+
 /* The connection a request names by tuple (and id), referenced. */
 int alg_ctnl_ct_lookup(const struct nfnl_info *info,
 		       const struct nlattr * const cda[], struct alg_conn **ctp)

@@ -17,6 +17,8 @@ u32 alg_ctnl_id(const void *obj, const struct alg_tuple *t);
 int alg_ctnl_tuple_parse(const struct nlattr *attr, struct alg_tuple *t,
 			 u32 need, struct netlink_ext_ack *extack);
 struct alg_conn;
+int alg_ctnl_master_find(struct net *net, const struct nlattr *attr,
+			 struct alg_conn **master, struct netlink_ext_ack *extack);
 int alg_ctnl_ct_lookup(const struct nfnl_info *info,
 		       const struct nlattr * const cda[], struct alg_conn **ctp);
 int alg_ctnl_ct_new(struct sk_buff *skb, const struct nfnl_info *info,

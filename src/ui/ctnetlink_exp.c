@@ -183,6 +183,24 @@ static int alg_ctnl_exp_sel_parse(struct alg_ctnl_exp_sel *s,
 	return 0;
 }
 
+/* fn on each expectation until one sets s->found. */
+static void alg_ctnl_exp_find(struct alg_net *an, struct alg_ctnl_exp_sel *s,
+			      int (*fn)(const struct alg_expect *exp, void *data))
+{
+	unsigned int b;
+
+	for (b = 0; b < alg_expect_buckets(an) && !s->found; b++)
+		alg_expect_walk_bucket(an, b, fn, s);
+}
+
+static int alg_ctnl_exp_match_one(const struct alg_expect *exp, void *data)
+{
+	struct alg_ctnl_exp_sel *s = data;
+
+	s->found = alg_ctnl_exp_match(exp, s);
+	return s->found;
+}
+
 static int alg_ctnl_exp_get_one(const struct alg_expect *exp, void *data)
 {
 	struct alg_ctnl_exp_sel *s = data;
@@ -199,7 +217,6 @@ static int alg_ctnl_exp_get(struct sk_buff *skb, const struct nfnl_info *info,
 {
 	struct alg_net *an = alg_net(info->net);
 	struct alg_ctnl_exp_sel s;
-	unsigned int b;
 	int err;
 
 	if (info->nlh->nlmsg_flags & NLM_F_DUMP) {
@@ -219,8 +236,7 @@ static int alg_ctnl_exp_get(struct sk_buff *skb, const struct nfnl_info *info,
 		return -ENOMEM;
 	s.portid = NETLINK_CB(skb).portid;
 	s.seq = info->nlh->nlmsg_seq;
-	for (b = 0; b < alg_expect_buckets(an) && !s.found; b++)
-		alg_expect_walk_bucket(an, b, alg_ctnl_exp_get_one, &s);
+	alg_ctnl_exp_find(an, &s, alg_ctnl_exp_get_one);
 	if (s.found <= 0) {
 		kfree_skb(s.rep);
 		return s.found ?: -ENOENT;
@@ -318,16 +334,8 @@ static int alg_ctnl_exp_mask_check(const struct nlattr * const cda[],
 	return 0;
 }
 
-static int alg_ctnl_exp_find_one(const struct alg_expect *exp, void *data)
-{
-	struct alg_ctnl_exp_sel *s = data;
-
-	s->found = alg_ctnl_exp_match(exp, s);
-	return s->found;
-}
-
 /*
- * `conntrack -I expect` and conntrackd's expectation sync: an expectation
+ * conntrackd's expectation sync (and `conntrack -I expect`): an expectation
  * of a connection that has the helper. Made, then only deleted: no update.
  */
 static int alg_ctnl_exp_new(struct sk_buff *skb, const struct nfnl_info *info,
@@ -337,11 +345,8 @@ static int alg_ctnl_exp_new(struct sk_buff *skb, const struct nfnl_info *info,
 	struct alg_net *an = alg_net(info->net);
 	const struct alg_helper *h;
 	struct alg_ctnl_exp_sel s;
-	struct alg_tuple_hash *th;
 	struct alg_expect *exp;
 	struct alg_conn *master;
-	struct alg_tuple mt;
-	unsigned int b;
 	int err;
 
 	err = alg_ctnl_exp_sel_parse(&s, info, cda);
@@ -352,21 +357,15 @@ static int alg_ctnl_exp_new(struct sk_buff *skb, const struct nfnl_info *info,
 		return -EINVAL;
 	}
 	if (!(info->nlh->nlmsg_flags & NLM_F_CREATE)) {
-		for (b = 0; b < alg_expect_buckets(an) && !s.found; b++)
-			alg_expect_walk_bucket(an, b, alg_ctnl_exp_find_one, &s);
+		alg_ctnl_exp_find(an, &s, alg_ctnl_exp_match_one);
 		NL_SET_ERR_MSG_MOD(extack, "expectations are made and deleted, not changed");
 		return s.found ? -EOPNOTSUPP : -ENOENT;
 	}
 	err = alg_ctnl_exp_mask_check(cda, &s.tuple, extack) ?:
-	      alg_ctnl_tuple_parse(cda[CTA_EXPECT_MASTER], &mt, ALG_CTNL_F_ALL, extack);
+	      alg_ctnl_master_find(info->net, cda[CTA_EXPECT_MASTER], &master,
+				   extack);
 	if (err)
 		return err;
-	th = alg_table_find(an, &mt);
-	if (!th) {
-		NL_SET_ERR_MSG_MOD(extack, "no such master");
-		return -ENOENT;
-	}
-	master = alg_th_conn(th);
 	h = alg_conn_helper(master);
 	err = -EOPNOTSUPP;
 	if (!h) {

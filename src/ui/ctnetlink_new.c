@@ -389,8 +389,7 @@ static int alg_ctnl_ct_create(const struct nfnl_info *info,
 	struct netlink_ext_ack *extack = info->extack;
 	struct alg_net *an = alg_net(info->net);
 	struct alg_conn *ct, *master = NULL;
-	struct alg_tuple orig, reply, mt;
-	struct alg_tuple_hash *h;
+	struct alg_tuple orig, reply;
 	struct alg_ctnl_req r;
 	u32 status = 0;
 	int err, d;
@@ -411,16 +410,10 @@ static int alg_ctnl_ct_create(const struct nfnl_info *info,
 	if (cda[CTA_STATUS])
 		status = ntohl(nla_get_be32(cda[CTA_STATUS]));
 	if (cda[CTA_TUPLE_MASTER]) {
-		err = alg_ctnl_tuple_parse(cda[CTA_TUPLE_MASTER], &mt,
-					   ALG_CTNL_F_ALL, extack);
+		err = alg_ctnl_master_find(info->net, cda[CTA_TUPLE_MASTER],
+					   &master, extack);
 		if (err)
 			return err;
-		h = alg_table_find(an, &mt);
-		if (!h) {
-			NL_SET_ERR_MSG_MOD(extack, "no such master");
-			return -ENOENT;
-		}
-		master = alg_th_conn(h);
 	}
 
 	ct = alg_conn_alloc(info->net, &orig, &reply, GFP_KERNEL);
