@@ -43,8 +43,6 @@ Sockets:
                                      "err ECONNREFUSED" after an ICMP error)
         udpecho ID HOST PORT [TMO]   udp ID, one datagram answered by S
                                      (bound to PORT there); "ok SPORT"
-        peer ID                      "ok IP:PORT": the client of ID as
-                                     the server end sees it
         uagain ID [TMO]              one more datagram on udpecho ID's
                                      socket, answered by S; "ok IP:PORT":
                                      where S saw it come from
@@ -436,39 +434,30 @@ class Driver:
             self.listeners[('udp', port)] = self._in(self.sns, mk)
         srv = self.listeners[('udp', port)]
         r = self.do_udp(cid, host, port)
-        c = self.conns[cid]['c']
+        err, _ = self._uround(self.conns[cid]['c'], srv, tmo, b'ping')
+        return err or r
+
+    def do_uagain(self, cid, tmo='3'):
+        srv = self.listeners[('udp', self.conns[cid]['port'])]
+        err, a = self._uround(self.end(cid, 'c'), srv, float(tmo), b'again')
+        return err or 'ok %s:%d' % a
+
+    @staticmethod
+    def _uround(c, srv, tmo, msg):
+        """MSG from C, answered by SRV: (None, where SRV saw it from), or
+        (the error reply, None)."""
         c.settimeout(tmo)
         srv.settimeout(tmo)
         try:
-            c.send(b'ping')
+            c.send(msg)
             d, a = srv.recvfrom(64)
             srv.sendto(d, a)
             c.recv(64)
         except socket.timeout:
-            return 'err timeout'
+            return 'err timeout', None
         except OSError as e:
-            return 'err ' + errno.errorcode.get(e.errno, str(e.errno))
-        return r
-
-    def do_peer(self, cid):
-        a = self.end(cid, 's').getpeername()
-        return 'ok %s:%d' % a
-
-    def do_uagain(self, cid, tmo='3'):
-        c = self.end(cid, 'c')
-        srv = self.listeners[('udp', self.conns[cid]['port'])]
-        c.settimeout(float(tmo))
-        srv.settimeout(float(tmo))
-        try:
-            c.send(b'again')
-            d, a = srv.recvfrom(64)
-            srv.sendto(d, a)
-            c.recv(64)
-        except socket.timeout:
-            return 'err timeout'
-        except OSError as e:
-            return 'err ' + errno.errorcode.get(e.errno, str(e.errno))
-        return 'ok %s:%d' % a
+            return 'err ' + errno.errorcode.get(e.errno, str(e.errno)), None
+        return None, a
 
     def do_count(self):
         return 'ok %d' % len(self.conns)
