@@ -7,7 +7,7 @@
 #    POSTROUTING order; -I [N], -D N, -D spec, -F CHAIN, -F;
 #  - inside *nat .. COMMIT lines split over several writes; outside, each
 #    write ends its last line (echo -n), so its error comes from that
-#    write; 512 characters at most, a longer line refused by the write
+#    write; 1024 characters at most, a longer line refused by the write
 #    that makes it too long;
 #  - round trip: what is read back, written back after a flush, restores
 #    the set, and writing it again replaces rather than appends;
@@ -211,13 +211,13 @@ check_eq "1 MiB without a newline: the write fails with EINVAL" \
 	"$(ntool gw wr /proc/net/alg_nat < "$NAT_TMP/mb")" EINVAL
 klog_new
 check "the 1 MiB line is logged as too long" logged 1 "line too long"
-l512="-A POSTROUTING -o gw_out -j MASQUERADE$(printf '%*s' 474 '')"
-check "a 512-character line (the longest allowed) is accepted" nat_w gw "$l512"
+l1024="-A POSTROUTING -o gw_out -j MASQUERADE$(printf '%*s' 986 '')"
+check "a 1024-character line (the longest allowed) is accepted" nat_w gw "$l1024"
 check "three rules deleted by spec" nat_w gw "-D POSTROUTING -o split -j ACCEPT" \
 	"-D POSTROUTING -o nonl -j ACCEPT" "-D POSTROUTING -o gw_out -j MASQUERADE"
 rules
 check_eq "back to the saved set" "$RULES" "$S"
-refused "513-character line" EINVAL "line too long" "$l512 "
+refused "1025-character line" EINVAL "line too long" "$l1024 "
 
 ### *nat .. COMMIT
 printf '%s\n' "*nat" "# a comment" "" "-A PREROUTING -p udp --dport 53 -j DNAT --to-destination 10.0.2.2" \

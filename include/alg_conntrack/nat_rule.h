@@ -13,10 +13,12 @@
 #include "alg_conntrack/compat.h"
 #include "alg_conntrack/tuple.h"	/* ALG_PROTO_*, one definition */
 
-#define ALG_NAT_LINE_MAX	512	/* longest line, without its '\n' */
+#define ALG_NAT_LINE_MAX	1024	/* longest line, without its '\n' */
 #define ALG_NAT_IFNAMSIZ	16	/* as IFNAMSIZ, NUL included */
 #define ALG_NAT_HELPER_NAMSIZ	16	/* as NF_CT_HELPER_NAME_LEN */
 #define ALG_NAT_POS_MAX		65535	/* highest rule number -I/-D take */
+#define ALG_NAT_COMMENT_SIZE	256	/* as XT_MAX_COMMENT_LEN, NUL included */
+#define ALG_NAT_MPORTS		15	/* as XT_MULTI_PORTS: a range takes two */
 
 enum alg_nat_cmd {
 	ALG_NAT_CMD_NONE,	/* empty line or '#' comment */
@@ -27,6 +29,7 @@ enum alg_nat_cmd {
 	ALG_NAT_CMD_FLUSH,	/* -F [CHAIN]; no chain: ALG_NAT_CHAIN_ALL */
 	ALG_NAT_CMD_BEGIN,	/* *nat */
 	ALG_NAT_CMD_COMMIT,	/* COMMIT */
+	ALG_NAT_CMD_POLICY,	/* :CHAIN ACCEPT [p:b] of iptables-save */
 };
 
 enum alg_nat_chain {
@@ -57,11 +60,24 @@ enum alg_nat_target {
 #define ALG_NAT_M_PROTO		0x10	/* never set for -p all */
 #define ALG_NAT_M_SPORT		0x20
 #define ALG_NAT_M_DPORT		0x40
+#define ALG_NAT_M_MPORT		0x80	/* -m multiport --sports/--dports */
 
 /* ->tflags */
 #define ALG_NAT_T_PORTS		0x01	/* to_port_lo/hi were given */
 #define ALG_NAT_T_RANDOM	0x02	/* --random */
+#define ALG_NAT_T_RANDOM_FULLY	0x04	/* --random-fully */
+#define ALG_NAT_T_PERSISTENT	0x08	/* --persistent */
 
+/*
+ * One -m multiport match: up to ALG_NAT_MPORTS ports, where a range lo:hi
+ * takes two of them as in xt_multiport. n counts entries, not ports.
+ */
+struct alg_nat_mports {
+	u8 n;
+	bool src;			/* --sports, else --dports */
+	u16 lo[ALG_NAT_MPORTS];
+	u16 hi[ALG_NAT_MPORTS];
+};
 /*
  * Every field not used by a rule is zero, so rules are printable and
  * comparable without knowing which options were written.
@@ -82,6 +98,8 @@ struct alg_nat_rule {
 	__be32 to_addr_lo, to_addr_hi;	/* SNAT --to-source, DNAT --to-dest */
 	u16 to_port_lo, to_port_hi;	/* with ALG_NAT_T_PORTS */
 	char helper[ALG_NAT_HELPER_NAMSIZ];	/* CT --helper */
+	struct alg_nat_mports mports;	/* with ALG_NAT_M_MPORT */
+	char comment[ALG_NAT_COMMENT_SIZE];	/* -m comment, kept as given */
 };
 
 /*
@@ -93,8 +111,12 @@ struct alg_nat_rule {
  * NULL.
  *
  * Options may come in any order, target options before -j too. "!" may
- * precede -s -d -i -o -p --sport --dport. "-p all" (or 0) is stored as no
- * protocol match. Port 0 is refused everywhere, in matches too.
+ * precede -s -d -i -o -p --sport --dport --sports --dports. "-p all" (or 0)
+ * is stored as no protocol match. Port 0 is refused everywhere, in matches
+ * too. What iptables-save adds is taken as it writes it: "-m tcp" (or udp,
+ * icmp) naming the -p protocol, "-m multiport", "-m comment --comment" with
+ * iptables' quoting, and ":CHAIN ACCEPT [p:b]" lines (POLICY, r->chain
+ * set); a policy other than ACCEPT or a user-defined chain is refused.
  */
 int alg_nat_rule_parse(const char *line, size_t len, struct alg_nat_rule *r,
 		       u32 *pos, const char **why);

@@ -17,6 +17,7 @@
 #   not CMD...                 CMD fails (for check)
 #   quiet CMD...               CMD with its output thrown away
 #   nat_rules NS               the rule set without the [pkts:bytes] counters
+#                              and the :CHAIN ACCEPT policy lines
 #   nat_raw NS                 the rule set as read
 #   nat_pkts NS TEXT / nat_bytes NS TEXT   counters of the first rule
 #                              containing TEXT
@@ -126,9 +127,11 @@ nat_rules() {
 	local -a a
 	if [ -n "${NS_PID[$1]:-}" ]; then
 		mapfile -t a < "/proc/${NS_PID[$1]}/net/alg_nat" || return 1
-		for l in "${a[@]}"; do printf '%s\n' "${l#\[*\] }"; done
+		for l in "${a[@]}"; do
+			[[ $l == :* ]] || printf '%s\n' "${l#\[*\] }"
+		done
 	else
-		nsx "$1" cat /proc/net/alg_nat | sed -E 's/^\[[0-9]+:[0-9]+\] //'
+		nsx "$1" cat /proc/net/alg_nat | sed -E '/^:/d; s/^\[[0-9]+:[0-9]+\] //'
 	fi
 }
 

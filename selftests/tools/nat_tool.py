@@ -11,14 +11,14 @@ Standard library only. Run inside a namespace with `ip netns exec`.
       (local: the datagram's destination address, from IP_PKTINFO).
       Prints "ready" once listening (stdout, flushed).
 
-  nat_tool.py req --dst A --port P [--sport S] [--bytes N] [--hold SECS]
+  nat_tool.py req --dst A --port P [--src A] [--sport S] [--bytes N] [--hold SECS]
                   [--go FILE] [--timeout SECS]
       One TCP connection: send N random bytes (after --hold seconds, or once
       FILE exists, 60 s at most), read
       the peer line and the echo; prints the peer line; exits 0 only if the
       echo is byte-for-byte what was sent.
 
-  nat_tool.py ureq --dst A --port P [--sport S] [--msg TEXT] [--timeout S]
+  nat_tool.py ureq --dst A --port P [--src A] [--sport S] [--msg TEXT] [--timeout S]
                    [--connect]
       One UDP request (re-sent up to 3 times); prints the answer; exit 1 on
       no answer. With --connect the socket is connected, so an ICMP port
@@ -130,8 +130,8 @@ def cmd_serve(a):
 def cmd_req(a):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if a.sport:
-        s.bind(('0.0.0.0', a.sport))
+    if a.sport or a.src != '0.0.0.0':
+        s.bind((a.src, a.sport))
     s.settimeout(a.timeout)
     s.connect((a.dst, a.port))
     data = os.urandom(a.bytes)
@@ -174,8 +174,8 @@ def cmd_req(a):
 def cmd_ureq(a):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if a.sport:
-        s.bind(('0.0.0.0', a.sport))
+    if a.sport or a.src != '0.0.0.0':
+        s.bind((a.src, a.sport))
     s.settimeout(a.timeout)
     if a.connect:
         s.connect((a.dst, a.port))
@@ -325,6 +325,7 @@ def main():
     sp.add_argument('--dst', required=True)
     sp.add_argument('--port', type=int, required=True)
     sp.add_argument('--sport', type=int, default=0)
+    sp.add_argument('--src', default='0.0.0.0')
     sp.add_argument('--bytes', type=int, default=1000)
     sp.add_argument('--hold', type=float, default=0)
     sp.add_argument('--go', default='')
@@ -334,6 +335,7 @@ def main():
     sp.add_argument('--dst', required=True)
     sp.add_argument('--port', type=int, required=True)
     sp.add_argument('--sport', type=int, default=0)
+    sp.add_argument('--src', default='0.0.0.0')
     sp.add_argument('--msg', default='hello')
     sp.add_argument('--connect', action='store_true')
     sp.add_argument('--nocsum', action='store_true')

@@ -163,7 +163,7 @@ static void fuzz_rule(const char *data, size_t size)
 
 	ret = alg_nat_rule_parse(data, size, &r, &pos, &why);
 	CHECK(ret == -EINVAL || (ret >= ALG_NAT_CMD_NONE &&
-				 ret <= ALG_NAT_CMD_COMMIT));
+				 ret <= ALG_NAT_CMD_POLICY));
 	if (ret < 0) {
 		CHECK(why && *why);
 		return;

@@ -271,7 +271,8 @@ UNIT_TEST(refused_with_reason)
 		{ "-A PREROUTING -p 6x -j ACCEPT", "unknown protocol" },
 		{ "-A PREROUTING ! -p all -j ACCEPT", "! -p all matches nothing" },
 		{ "-A PREROUTING -j ACCEPT\x01", "unexpected character" },
-		{ "-A PREROUTING -j ACCEPT \x80", "unexpected character" },
+		{ "-A PREROUTING -j ACCEPT \x7f", "unexpected character" },
+		{ "-A PREROUTING -j ACCEPT \x80", "unknown option" },
 		{ "-A PREROUTING\r -j ACCEPT", "unexpected character" },
 		{ "-A PREROUTING -j ACCEPT\n\n", "unexpected character" },
 		{ "-A PREROUTING\n-j ACCEPT", "unexpected character" },
@@ -290,7 +291,7 @@ UNIT_TEST(refused_with_reason)
 
 UNIT_TEST(line_length_and_binary)
 {
-	char line[600];
+	char line[ALG_NAT_LINE_MAX + 88];
 	struct alg_nat_rule r;
 	const char *why = "(unset)";
 	u32 pos;
@@ -299,13 +300,14 @@ UNIT_TEST(line_length_and_binary)
 	memset(line, ' ', sizeof(line));
 	memcpy(line, "-A INPUT -j ACCEPT", 18);
 	/* exactly ALG_NAT_LINE_MAX is fine, with or without a '\n' */
-	UNIT_EQ(alg_nat_rule_parse(line, 512, &r, &pos, &why),
+	UNIT_EQ(alg_nat_rule_parse(line, ALG_NAT_LINE_MAX, &r, &pos, &why),
 		ALG_NAT_CMD_APPEND);
-	line[512] = '\n';
-	UNIT_EQ(alg_nat_rule_parse(line, 513, &r, &pos, &why),
+	line[ALG_NAT_LINE_MAX] = '\n';
+	UNIT_EQ(alg_nat_rule_parse(line, ALG_NAT_LINE_MAX + 1, &r, &pos, &why),
 		ALG_NAT_CMD_APPEND);
-	line[512] = ' ';
-	UNIT_EQ(alg_nat_rule_parse(line, 513, &r, &pos, &why), -EINVAL);
+	line[ALG_NAT_LINE_MAX] = ' ';
+	UNIT_EQ(alg_nat_rule_parse(line, ALG_NAT_LINE_MAX + 1, &r, &pos, &why),
+		-EINVAL);
 	UNIT_STREQ(why, "line too long");
 	UNIT_EQ(alg_nat_rule_parse(line, sizeof(line), &r, &pos, &why),
 		-EINVAL);
@@ -451,6 +453,119 @@ UNIT_TEST(round_trip)
 		round_trip(cases[i][0], cases[i][1]);
 }
 
+/* What iptables-save -t nat (1.8.9, legacy and nft) writes, as it writes it. */
+UNIT_TEST(iptables_save_forms)
+{
+	static const char *const cases[][2] = {
+		{
+			"-A PREROUTING -d 192.0.2.1/32 -i eth0 -p tcp -m tcp --dport 2222 -j DNAT --to-destination 10.0.1.2:22",
+			"-A PREROUTING -d 192.0.2.1 -i eth0 -p tcp --dport 2222 -j DNAT --to-destination 10.0.1.2:22",
+		}, {
+			"-A PREROUTING -p udp -m udp ! --sport 53 -j ACCEPT",
+			"-A PREROUTING -p udp ! --sport 53 -j ACCEPT",
+		}, {
+			"-A PREROUTING -p tcp -m multiport --dports 80,443,8000:8080 -j DNAT --to-destination 10.0.1.3",
+			"-A PREROUTING -p tcp -m multiport --dports 80,443,8000:8080 -j DNAT --to-destination 10.0.1.3",
+		}, {
+			"-A POSTROUTING -p udp -m multiport ! --sports 1:1023 -j MASQUERADE",
+			"-A POSTROUTING -p udp -m multiport ! --sports 1:1023 -j MASQUERADE",
+		}, {
+			"-A POSTROUTING -s 10.0.1.0/24 -o eth1 -m comment --comment \"lan to wan\" -j MASQUERADE --random-fully",
+			"-A POSTROUTING -s 10.0.1.0/24 -o eth1 -m comment --comment \"lan to wan\" -j MASQUERADE --random-fully",
+		}, {
+			"-A POSTROUTING -m comment --comment lan_out-1 -j SNAT --to-source 192.0.2.1-192.0.2.4 --persistent",
+			"-A POSTROUTING -m comment --comment lan_out-1 -j SNAT --to-source 192.0.2.1-192.0.2.4 --persistent",
+		}, {
+			"-A PREROUTING -m comment --comment \"say \\\"hi\\\" \\\\ it's\" -j ACCEPT",
+			"-A PREROUTING -m comment --comment \"say \\\"hi\\\" \\\\ it\\'s\" -j ACCEPT",
+		}, {
+			/* iptables-restore joins quoted pieces into one word */
+			"-A PREROUTING -m comment --comment a\"b c\"d -j ACCEPT",
+			"-A PREROUTING -m comment --comment \"ab cd\" -j ACCEPT",
+		}, {
+			"-A PREROUTING -m comment --comment \"caf\xc3\xa9\" -j ACCEPT",
+			"-A PREROUTING -m comment --comment \"caf\xc3\xa9\" -j ACCEPT",
+		}, {
+			"-A PREROUTING -p tcp -m tcp --sport 1024:65535 --dport 80 -m multiport --sports 1,2 -j ACCEPT",
+			"-A PREROUTING -p tcp --sport 1024:65535 --dport 80 -m multiport --sports 1,2 -j ACCEPT",
+		}, {
+			"-A PREROUTING -p icmp -m icmp -j ACCEPT",
+			"-A PREROUTING -p icmp -j ACCEPT",
+		}, {
+			"-A PREROUTING -p tcp -m multiport --dports 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15 -j ACCEPT",
+			"-A PREROUTING -p tcp -m multiport --dports 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15 -j ACCEPT",
+		}, {
+			"-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.1-10.0.0.3 --random --persistent",
+			"-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.1-10.0.0.3 --random --persistent",
+		},
+	};
+	static const struct {
+		const char *line, *why;
+	} bad[] = {
+		{ "-A PREROUTING -m tcp -j ACCEPT", "-m tcp, udp or icmp needs the same -p, not negated" },
+		{ "-A PREROUTING -p udp -m tcp --dport 1 -j ACCEPT", "-m tcp, udp or icmp needs the same -p, not negated" },
+		{ "-A PREROUTING ! -p tcp -m tcp -j ACCEPT", "-m tcp, udp or icmp needs the same -p, not negated" },
+		{ "-A PREROUTING -p tcp -m tcp -m tcp -j ACCEPT", "duplicate -m" },
+		{ "-A PREROUTING -p tcp -m state --state NEW -j ACCEPT", "unsupported -m match (tcp, udp, icmp, multiport and comment are known)" },
+		{ "-A PREROUTING -p tcp --dports 80 -j ACCEPT", "--sports and --dports need -m multiport" },
+		{ "-A PREROUTING -p tcp -m multiport -j ACCEPT", "-m multiport needs --sports or --dports" },
+		{ "-A PREROUTING -m multiport --dports 80 -j ACCEPT", "-m multiport needs -p tcp or udp" },
+		{ "-A PREROUTING -p tcp -m multiport --dports 80 --sports 1 -j ACCEPT", "one multiport match per rule" },
+		{ "-A PREROUTING -p tcp -m multiport --ports 80 -j ACCEPT", "multiport --ports (either direction) is not supported" },
+		{ "-A PREROUTING -p tcp -m multiport --dports 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16 -j ACCEPT", "too many ports in a multiport list" },
+		{ "-A PREROUTING -p tcp -m multiport --dports 1:2,3:4,5:6,7:8,9:10,11:12,13:14,15:16 -j ACCEPT", "too many ports in a multiport list" },
+		{ "-A PREROUTING -p tcp -m multiport --dports 80,,81 -j ACCEPT", "bad port" },
+		{ "-A PREROUTING -p tcp -m multiport --dports 80, -j ACCEPT", "bad port" },
+		{ "-A PREROUTING -p tcp -m multiport --dports 9:8 -j ACCEPT", "port range reversed" },
+		{ "-A PREROUTING -p tcp -m multiport --dports 0 -j ACCEPT", "port 0 not allowed" },
+		{ "-A PREROUTING --comment x -j ACCEPT", "--comment needs -m comment" },
+		{ "-A PREROUTING -m comment -j ACCEPT", "-m comment needs --comment" },
+		{ "-A PREROUTING -m comment --comment \"open -j ACCEPT", "unterminated quote" },
+		{ "-A PREROUTING -m comment --comment \"\" -j ACCEPT", "empty --comment" },
+		{ "-A PREROUTING -s \"1.2.3.4\" -j ACCEPT", "quotes are only taken in --comment" },
+		{ "-A PREROUTING -j MASQUERADE --random-fully", "target not allowed in this chain" },
+		{ "-A PREROUTING -j DNAT --to-destination 1.1.1.1 --random-fully", "--random-fully needs -j SNAT or MASQUERADE" },
+		{ "-A POSTROUTING -j MASQUERADE --persistent", "--persistent needs -j SNAT or DNAT" },
+		{ ":FORWARD ACCEPT [0:0]", "unknown chain" },
+		{ ":PREROUTING DROP [0:0]", "only policy ACCEPT is supported" },
+		{ ":MYCHAIN - [0:0]", "user-defined chains are not supported" },
+		{ ":PREROUTING", "missing chain policy" },
+		{ ":PREROUTING ACCEPT [0:x]", "bad chain counters" },
+		{ ":PREROUTING ACCEPT 0:0", "bad chain counters" },
+		{ ":PREROUTING ACCEPT [0:0] x", "trailing garbage" },
+	};
+	char comment[400];
+	struct alg_nat_rule r;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		round_trip(cases[i][0], cases[i][1]);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		const char *got = why_of(bad[i].line);
+
+		if (strcmp(got, bad[i].why))
+			printf("#   line: %s\n", bad[i].line);
+		UNIT_STREQ(got, bad[i].why);
+	}
+
+	UNIT_EQ(parse(":POSTROUTING ACCEPT [12:3456]", &r, NULL, NULL),
+		ALG_NAT_CMD_POLICY);
+	UNIT_EQ(r.chain, ALG_NAT_CHAIN_POSTROUTING);
+	UNIT_EQ(parse(":INPUT ACCEPT", &r, NULL, NULL), ALG_NAT_CMD_POLICY);
+	UNIT_EQ(parse(":OUTPUT ACCEPT [18446744073709551615:1]", &r, NULL, NULL),
+		ALG_NAT_CMD_POLICY);
+
+	/* 255 bytes of comment are kept, 256 refused */
+	strcpy(comment, "-A INPUT -m comment --comment ");
+	memset(comment + strlen(comment), 'c', 255);
+	strcpy(comment + 30 + 255, " -j ACCEPT");
+	UNIT_EQ(parse(comment, &r, NULL, NULL), ALG_NAT_CMD_APPEND);
+	UNIT_EQ(strlen(r.comment), 255);
+	memset(comment + 30, 'c', 256);
+	strcpy(comment + 30 + 256, " -j ACCEPT");
+	UNIT_STREQ(why_of(comment), "comment longer than 255 characters");
+}
+
 UNIT_TEST(format_truncates_like_snprintf)
 {
 	struct alg_nat_rule r;
@@ -493,6 +608,15 @@ UNIT_TEST(equal_compares_every_part)
 		"-A POSTROUTING -p tcp --dport 1:2 -j ACCEPT",
 		"-A PREROUTING -p tcp -j CT --helper ftp",
 		"-A PREROUTING -p tcp -j CT --helper tftp",
+		"-A POSTROUTING -p tcp -m multiport --dports 1 -j ACCEPT",
+		"-A POSTROUTING -p tcp -m multiport --sports 1 -j ACCEPT",
+		"-A POSTROUTING -p tcp -m multiport ! --sports 1 -j ACCEPT",
+		"-A POSTROUTING -p tcp -m multiport --sports 1,2 -j ACCEPT",
+		"-A POSTROUTING -p tcp -m multiport --sports 1:2 -j ACCEPT",
+		"-A POSTROUTING -p tcp -m comment --comment a -j ACCEPT",
+		"-A POSTROUTING -p tcp -m comment --comment b -j ACCEPT",
+		"-A POSTROUTING -p tcp -j SNAT --to-source 1.2.3.4 --random-fully",
+		"-A POSTROUTING -p tcp -j SNAT --to-source 1.2.3.4 --persistent",
 	};
 	struct alg_nat_rule a, b;
 	size_t i, j;
@@ -549,6 +673,21 @@ UNIT_TEST(match)
 	parse("-A INPUT -i + -j ACCEPT", &r, NULL, NULL);
 	UNIT_CHECK(alg_nat_rule_match(&r, 0, 0, 0, 0, 0, "anything", NULL));
 	UNIT_CHECK(!alg_nat_rule_match(&r, 0, 0, 0, 0, 0, NULL, NULL));
+	/* multiport: any entry of the list, on the side it names */
+	parse("-A PREROUTING -p tcp -m multiport --dports 80,8000:8010 -j ACCEPT",
+	      &r, NULL, NULL);
+	UNIT_CHECK(alg_nat_rule_match(&r, far, in, 6, 5, 80, NULL, NULL));
+	UNIT_CHECK(alg_nat_rule_match(&r, far, in, 6, 5, 8005, NULL, NULL));
+	UNIT_CHECK(!alg_nat_rule_match(&r, far, in, 6, 80, 81, NULL, NULL));
+	UNIT_CHECK(!alg_nat_rule_match(&r, far, in, 6, 5, 8011, NULL, NULL));
+	parse("-A PREROUTING -p udp -m multiport ! --sports 53,123 -j ACCEPT",
+	      &r, NULL, NULL);
+	UNIT_CHECK(!alg_nat_rule_match(&r, far, in, 17, 123, 9, NULL, NULL));
+	UNIT_CHECK(alg_nat_rule_match(&r, far, in, 17, 124, 53, NULL, NULL));
+	UNIT_CHECK(!alg_nat_rule_match(&r, far, in, 6, 124, 53, NULL, NULL));
+	/* a comment matches nothing by itself */
+	parse("-A INPUT -m comment --comment x -j ACCEPT", &r, NULL, NULL);
+	UNIT_CHECK(alg_nat_rule_match(&r, 0, 0, 0, 0, 0, NULL, NULL));
 	/* /0 matches every address */
 	parse("-A INPUT -s 1.2.3.4/0 -j ACCEPT", &r, NULL, NULL);
 	UNIT_CHECK(alg_nat_rule_match(&r, far, 0, 0, 0, 0, NULL, NULL));

@@ -25,6 +25,7 @@ struct alg_nat_range {
 	u16 port_lo, port_hi;	/* host order */
 	bool ports;		/* port_lo/hi given, else "keep if free" */
 	bool random;
+	bool persistent;	/* the address by the source alone */
 };
 
 /* PRE_ROUTING and LOCAL_OUT rewrite destinations, the others sources. */

@@ -177,8 +177,11 @@ static int alg_nat_unique(struct alg_net *an, struct alg_tuple *t,
 	}
 
 	*t = *orig;
-	/* One inside host keeps one public address; DNAT spreads by both. */
-	h = m == ALG_NAT_MANIP_SRC ? (__force u32)orig->saddr :
+	/*
+	 * One inside host keeps one public address; DNAT spreads by both
+	 * ends unless --persistent asks to keep a client on one server.
+	 */
+	h = m == ALG_NAT_MANIP_SRC || r->persistent ? (__force u32)orig->saddr :
 	    jhash_2words((__force u32)orig->saddr, (__force u32)orig->daddr, 0);
 	if (m == ALG_NAT_MANIP_SRC)
 		t->saddr = alg_nat_addr_pick(r->addr_lo, r->addr_hi, h);
@@ -286,7 +289,8 @@ static bool alg_nat_rule_range(const struct alg_nat_rule *rule,
 
 	memset(r, 0, sizeof(*r));
 	r->ports = rule->tflags & ALG_NAT_T_PORTS;
-	r->random = rule->tflags & ALG_NAT_T_RANDOM;
+	r->random = rule->tflags & (ALG_NAT_T_RANDOM | ALG_NAT_T_RANDOM_FULLY);
+	r->persistent = rule->tflags & ALG_NAT_T_PERSISTENT;
 	r->port_lo = rule->to_port_lo;
 	r->port_hi = rule->to_port_hi;
 	switch (rule->target) {
@@ -324,27 +328,32 @@ static unsigned int alg_nat_first_packet(struct alg_conn *ct,
 					 enum alg_nat_manip m)
 {
 	struct alg_net *an = alg_net(state->net);
-	struct alg_nat_rule rule;
+	const struct alg_nat_rule *rule;
 	struct alg_nat_range r;
 	bool bind = false;
 
+	rcu_read_lock();
 	/* "-j CT --helper NAME": what iptables does in the raw table. */
-	if (m == ALG_NAT_MANIP_DST && !ct->master &&
-	    alg_nat_rules_eval(an, skb, state, true, &rule)) {
-		const struct alg_helper *h = alg_helper_find_name(rule.helper);
+	rule = m == ALG_NAT_MANIP_DST && !ct->master ?
+	       alg_nat_rules_eval(an, skb, state, true) : NULL;
+	if (rule) {
+		const struct alg_helper *h = alg_helper_find_name(rule->helper);
 
 		if (h)
 			alg_helper_attach(ct, h);
 	}
-	if (alg_nat_rules_eval(an, skb, state, false, &rule)) {
-		bind = rule.target != ALG_NAT_TGT_ACCEPT;
-		if (bind && !alg_nat_rule_range(&rule, skb, state, &r)) {
+	rule = alg_nat_rules_eval(an, skb, state, false);
+	if (rule) {
+		bind = rule->target != ALG_NAT_TGT_ACCEPT;
+		if (bind && !alg_nat_rule_range(rule, skb, state, &r)) {
+			rcu_read_unlock();
 			/* MASQUERADE on an interface without an address. */
 			return NF_DROP;
 		}
-		if (rule.target == ALG_NAT_TGT_MASQUERADE)
+		if (rule->target == ALG_NAT_TGT_MASQUERADE)
 			set_bit(ALG_CONN_MASQ, &ct->status);
 	}
+	rcu_read_unlock();
 	if (!bind) {
 		/*
 		 * A null binding must not clash either, as in nf_nat: the

@@ -69,6 +69,31 @@ enum alg_nat_opt_id {
 	ALG_NAT_OPT_TO_PORTS,
 	ALG_NAT_OPT_RANDOM,
 	ALG_NAT_OPT_HELPER,
+	ALG_NAT_OPT_MATCH,
+	ALG_NAT_OPT_SPORTS,
+	ALG_NAT_OPT_DPORTS,
+	ALG_NAT_OPT_PORTS,
+	ALG_NAT_OPT_COMMENT,
+	ALG_NAT_OPT_RANDOM_FULLY,
+	ALG_NAT_OPT_PERSISTENT,
+};
+
+/* The -m modules iptables-save writes for what this parser can hold. */
+enum alg_nat_mod {
+	ALG_NAT_MOD_TCP,
+	ALG_NAT_MOD_UDP,
+	ALG_NAT_MOD_ICMP,
+	ALG_NAT_MOD_MULTIPORT,
+	ALG_NAT_MOD_COMMENT,
+	ALG_NAT_NMODS,
+};
+
+static const char *const alg_nat_mod_names[ALG_NAT_NMODS] = {
+	[ALG_NAT_MOD_TCP]	= "tcp",
+	[ALG_NAT_MOD_UDP]	= "udp",
+	[ALG_NAT_MOD_ICMP]	= "icmp",
+	[ALG_NAT_MOD_MULTIPORT]	= "multiport",
+	[ALG_NAT_MOD_COMMENT]	= "comment",
 };
 
 struct alg_nat_opt {
@@ -93,6 +118,13 @@ static const struct alg_nat_opt alg_nat_opts[] = {
 	{ "--to-ports", NULL, ALG_NAT_OPT_TO_PORTS, false, true },
 	{ "--random", NULL, ALG_NAT_OPT_RANDOM, false, false },
 	{ "--helper", NULL, ALG_NAT_OPT_HELPER, false, true },
+	{ "-m", "--match", ALG_NAT_OPT_MATCH, false, true },
+	{ "--sports", "--source-ports", ALG_NAT_OPT_SPORTS, true, true },
+	{ "--dports", "--destination-ports", ALG_NAT_OPT_DPORTS, true, true },
+	{ "--ports", NULL, ALG_NAT_OPT_PORTS, true, true },
+	{ "--comment", NULL, ALG_NAT_OPT_COMMENT, false, true },
+	{ "--random-fully", NULL, ALG_NAT_OPT_RANDOM_FULLY, false, false },
+	{ "--persistent", NULL, ALG_NAT_OPT_PERSISTENT, false, false },
 };
 
 /* Parser state: a cursor over the line plus what the error was. */
@@ -101,12 +133,19 @@ struct alg_nat_pctx {
 	const char *end;
 	const char *why;
 	u32 seen;	/* ALG_NAT_TBIT(enum alg_nat_opt_id) */
+	u32 mods;	/* ALG_NAT_TBIT(enum alg_nat_mod) */
 };
 
-/* A token points into the caller's line, which need not be terminated. */
+/*
+ * A token points into the caller's line, which need not be terminated.
+ * Double quotes group as in iptables-restore (a space inside them does not
+ * end the token, a backslash there escapes the next byte); only --comment
+ * takes such a value, which alg_nat_parse_comment() unquotes.
+ */
 struct alg_nat_tok {
 	const char *s;
 	size_t len;
+	bool quoted;
 };
 
 const char *alg_nat_chain_name(enum alg_nat_chain chain)
@@ -136,13 +175,24 @@ static bool alg_nat_is_space(char ch)
 
 static bool alg_nat_tok_next(struct alg_nat_pctx *c, struct alg_nat_tok *t)
 {
+	bool in_quote = false;
+
 	while (c->p < c->end && alg_nat_is_space(*c->p))
 		c->p++;
 	if (c->p == c->end)
 		return false;
 	t->s = c->p;
-	while (c->p < c->end && !alg_nat_is_space(*c->p))
-		c->p++;
+	t->quoted = false;
+	for (; c->p < c->end; c->p++) {
+		if (!in_quote && alg_nat_is_space(*c->p))
+			break;
+		if (*c->p == '"') {
+			in_quote = !in_quote;
+			t->quoted = true;
+		} else if (in_quote && *c->p == '\\' && c->p + 1 < c->end) {
+			c->p++;
+		}
+	}
 	t->len = c->p - t->s;
 	return true;
 }
@@ -393,6 +443,82 @@ static int alg_nat_parse_helper(struct alg_nat_pctx *c,
 	return 0;
 }
 
+/* p[:q],... of --sports/--dports; a range takes two of the 15 places. */
+static int alg_nat_parse_mports(struct alg_nat_pctx *c,
+				const struct alg_nat_tok *t, bool src,
+				struct alg_nat_mports *mp)
+{
+	const char *p = t->s, *end = t->s + t->len, *comma;
+	unsigned int used = 0;
+	int err;
+
+	mp->src = src;
+	while (p <= end) {
+		comma = memchr(p, ',', end - p);
+		if (!comma)
+			comma = end;
+		if (mp->n == ALG_NAT_MPORTS)
+			return alg_nat_fail(c, "too many ports in a multiport list");
+		err = alg_nat_parse_ports(c, p, comma - p, ':',
+					  &mp->lo[mp->n], &mp->hi[mp->n]);
+		if (err)
+			return err;
+		used += mp->lo[mp->n] == mp->hi[mp->n] ? 1 : 2;
+		if (used > ALG_NAT_MPORTS)
+			return alg_nat_fail(c, "too many ports in a multiport list");
+		mp->n++;
+		p = comma + 1;
+	}
+	return 0;
+}
+
+/*
+ * Unquote as iptables-restore does: '"' opens and closes, inside quotes a
+ * backslash takes the next byte as it is, outside both are plain bytes.
+ */
+static int alg_nat_parse_comment(struct alg_nat_pctx *c,
+				 const struct alg_nat_tok *t, char *out)
+{
+	bool in_quote = false;
+	size_t i, n = 0;
+
+	for (i = 0; i < t->len; i++) {
+		char ch = t->s[i];
+
+		if (ch == '"') {
+			in_quote = !in_quote;
+			continue;
+		}
+		if (in_quote && ch == '\\' && i + 1 < t->len)
+			ch = t->s[++i];
+		if (n == ALG_NAT_COMMENT_SIZE - 1)
+			return alg_nat_fail(c, "comment longer than 255 characters");
+		out[n++] = ch;
+	}
+	if (in_quote)
+		return alg_nat_fail(c, "unterminated quote");
+	/* no comment at all is stored as an empty one */
+	if (!n)
+		return alg_nat_fail(c, "empty --comment");
+	out[n] = '\0';
+	return 0;
+}
+
+static int alg_nat_parse_mod(struct alg_nat_pctx *c, const struct alg_nat_tok *t)
+{
+	int i;
+
+	for (i = 0; i < ALG_NAT_NMODS; i++) {
+		if (!alg_nat_tok_is(t, alg_nat_mod_names[i]))
+			continue;
+		if (c->mods & ALG_NAT_TBIT(i))
+			return alg_nat_fail(c, "duplicate -m");
+		c->mods |= ALG_NAT_TBIT(i);
+		return 0;
+	}
+	return alg_nat_fail(c, "unsupported -m match (tcp, udp, icmp, multiport and comment are known)");
+}
+
 static int alg_nat_opt_apply(struct alg_nat_pctx *c, const struct alg_nat_opt *o,
 			     const struct alg_nat_tok *v, bool neg,
 			     struct alg_nat_rule *r)
@@ -405,9 +531,13 @@ static int alg_nat_opt_apply(struct alg_nat_pctx *c, const struct alg_nat_opt *o
 		[ALG_NAT_OPT_PROTO]	= ALG_NAT_M_PROTO,
 		[ALG_NAT_OPT_SPORT]	= ALG_NAT_M_SPORT,
 		[ALG_NAT_OPT_DPORT]	= ALG_NAT_M_DPORT,
+		[ALG_NAT_OPT_SPORTS]	= ALG_NAT_M_MPORT,
+		[ALG_NAT_OPT_DPORTS]	= ALG_NAT_M_MPORT,
 	};
 	u8 bit = (size_t)o->id < ARRAY_SIZE(bits) ? bits[o->id] : 0;
 
+	if (v->quoted && o->id != ALG_NAT_OPT_COMMENT)
+		return alg_nat_fail(c, "quotes are only taken in --comment");
 	if (neg)
 		r->inv |= bit;
 	if (bit != ALG_NAT_M_PROTO)
@@ -444,6 +574,24 @@ static int alg_nat_opt_apply(struct alg_nat_pctx *c, const struct alg_nat_opt *o
 		return 0;
 	case ALG_NAT_OPT_HELPER:
 		return alg_nat_parse_helper(c, v, r->helper);
+	case ALG_NAT_OPT_MATCH:
+		return alg_nat_parse_mod(c, v);
+	case ALG_NAT_OPT_SPORTS:
+	case ALG_NAT_OPT_DPORTS:
+		if (r->match & ALG_NAT_M_MPORT && r->mports.n)
+			return alg_nat_fail(c, "one multiport match per rule");
+		return alg_nat_parse_mports(c, v, o->id == ALG_NAT_OPT_SPORTS,
+					    &r->mports);
+	case ALG_NAT_OPT_PORTS:
+		return alg_nat_fail(c, "multiport --ports (either direction) is not supported");
+	case ALG_NAT_OPT_COMMENT:
+		return alg_nat_parse_comment(c, v, r->comment);
+	case ALG_NAT_OPT_RANDOM_FULLY:
+		r->tflags |= ALG_NAT_T_RANDOM_FULLY;
+		return 0;
+	case ALG_NAT_OPT_PERSISTENT:
+		r->tflags |= ALG_NAT_T_PERSISTENT;
+		return 0;
 	}
 	return alg_nat_fail(c, "unknown option");
 }
@@ -463,6 +611,42 @@ static bool alg_nat_opt_misplaced(const struct alg_nat_pctx *c,
 	       !(tgts & ALG_NAT_TBIT(r->target));
 }
 
+/* What -m brings: -m tcp names the -p protocol, the others their options. */
+static int alg_nat_mods_check(struct alg_nat_pctx *c,
+			      const struct alg_nat_rule *r)
+{
+	static const u8 protos[] = {
+		[ALG_NAT_MOD_TCP]	= ALG_PROTO_TCP,
+		[ALG_NAT_MOD_UDP]	= ALG_PROTO_UDP,
+		[ALG_NAT_MOD_ICMP]	= ALG_PROTO_ICMP,
+	};
+	bool has_mports = c->seen & (ALG_NAT_TBIT(ALG_NAT_OPT_SPORTS) |
+				     ALG_NAT_TBIT(ALG_NAT_OPT_DPORTS));
+	bool has_mod_mports = c->mods & ALG_NAT_TBIT(ALG_NAT_MOD_MULTIPORT);
+	bool has_comment = c->seen & ALG_NAT_TBIT(ALG_NAT_OPT_COMMENT);
+	bool has_mod_comment = c->mods & ALG_NAT_TBIT(ALG_NAT_MOD_COMMENT);
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(protos); i++) {
+		if (!(c->mods & ALG_NAT_TBIT(i)))
+			continue;
+		if (!(r->match & ALG_NAT_M_PROTO) || (r->inv & ALG_NAT_M_PROTO) ||
+		    r->proto != protos[i])
+			return alg_nat_fail(c, "-m tcp, udp or icmp needs the same -p, not negated");
+	}
+	if (has_mports && !has_mod_mports)
+		return alg_nat_fail(c, "--sports and --dports need -m multiport");
+	if (has_mod_mports && !has_mports)
+		return alg_nat_fail(c, "-m multiport needs --sports or --dports");
+	if (has_mports && !alg_nat_ports_ok(r))
+		return alg_nat_fail(c, "-m multiport needs -p tcp or udp");
+	if (has_comment && !has_mod_comment)
+		return alg_nat_fail(c, "--comment needs -m comment");
+	if (has_mod_comment && !has_comment)
+		return alg_nat_fail(c, "-m comment needs --comment");
+	return 0;
+}
+
 /* Checks needing the whole rule, since options may come in any order. */
 static int alg_nat_spec_check(struct alg_nat_pctx *c, struct alg_nat_rule *r)
 {
@@ -472,6 +656,7 @@ static int alg_nat_spec_check(struct alg_nat_pctx *c, struct alg_nat_rule *r)
 		  ALG_NAT_TBIT(ALG_NAT_TGT_REDIRECT);
 	u32 ports = ALG_NAT_TBIT(ALG_NAT_TGT_MASQUERADE) |
 		    ALG_NAT_TBIT(ALG_NAT_TGT_REDIRECT);
+	int err;
 
 	if (r->target == ALG_NAT_TGT_NONE)
 		return alg_nat_fail(c, "missing -j target");
@@ -488,6 +673,9 @@ static int alg_nat_spec_check(struct alg_nat_pctx *c, struct alg_nat_rule *r)
 		return alg_nat_fail(c, "option --sport needs -p tcp or udp");
 	if ((r->match & ALG_NAT_M_DPORT) && !alg_nat_ports_ok(r))
 		return alg_nat_fail(c, "option --dport needs -p tcp or udp");
+	err = alg_nat_mods_check(c, r);
+	if (err)
+		return err;
 
 	if (alg_nat_opt_misplaced(c, ALG_NAT_OPT_TO_SRC,
 				  ALG_NAT_TBIT(ALG_NAT_TGT_SNAT), r))
@@ -499,6 +687,14 @@ static int alg_nat_spec_check(struct alg_nat_pctx *c, struct alg_nat_rule *r)
 		return alg_nat_fail(c, "--to-ports needs -j MASQUERADE or REDIRECT");
 	if (alg_nat_opt_misplaced(c, ALG_NAT_OPT_RANDOM, nat, r))
 		return alg_nat_fail(c, "--random needs a NAT target");
+	if (alg_nat_opt_misplaced(c, ALG_NAT_OPT_RANDOM_FULLY,
+				  ALG_NAT_TBIT(ALG_NAT_TGT_SNAT) |
+				  ALG_NAT_TBIT(ALG_NAT_TGT_MASQUERADE), r))
+		return alg_nat_fail(c, "--random-fully needs -j SNAT or MASQUERADE");
+	if (alg_nat_opt_misplaced(c, ALG_NAT_OPT_PERSISTENT,
+				  ALG_NAT_TBIT(ALG_NAT_TGT_SNAT) |
+				  ALG_NAT_TBIT(ALG_NAT_TGT_DNAT), r))
+		return alg_nat_fail(c, "--persistent needs -j SNAT or DNAT");
 	if (alg_nat_opt_misplaced(c, ALG_NAT_OPT_HELPER,
 				  ALG_NAT_TBIT(ALG_NAT_TGT_CT), r))
 		return alg_nat_fail(c, "--helper needs -j CT");
@@ -553,7 +749,8 @@ static int alg_nat_spec_parse(struct alg_nat_pctx *c, struct alg_nat_rule *r)
 			return alg_nat_fail(c, "unknown option");
 		if (neg && !o->negatable)
 			return alg_nat_fail(c, "option cannot be negated");
-		if (c->seen & ALG_NAT_TBIT(o->id))
+		/* -m may come again, for another module */
+		if ((c->seen & ALG_NAT_TBIT(o->id)) && o->id != ALG_NAT_OPT_MATCH)
 			return alg_nat_fail(c, "duplicate option");
 		c->seen |= ALG_NAT_TBIT(o->id);
 		v.s = NULL;
@@ -614,6 +811,53 @@ static int alg_nat_end(struct alg_nat_pctx *c, int cmd)
 	return cmd;
 }
 
+/* "[packets:bytes]" as iptables-save -c writes it. */
+static bool alg_nat_counters_ok(const struct alg_nat_tok *t)
+{
+	const char *colon;
+	u32 dummy;
+
+	if (t->len < 5 || t->s[0] != '[' || t->s[t->len - 1] != ']')
+		return false;
+	colon = memchr(t->s, ':', t->len);
+	if (!colon)
+		return false;
+	/* 64-bit counters: only the digits are checked, not the value */
+	return alg_nat_parse_u32(t->s + 1, colon - t->s - 1, 1, &dummy) != -EINVAL &&
+	       alg_nat_parse_u32(colon + 1, t->s + t->len - colon - 2, 1,
+				 &dummy) != -EINVAL;
+}
+
+/*
+ * ":CHAIN POLICY [p:b]": a built-in chain's policy line. ACCEPT is what a
+ * nat chain always does here; anything else could not be kept, so it is
+ * refused rather than dropped.
+ */
+static int alg_nat_policy_parse(struct alg_nat_pctx *c,
+				const struct alg_nat_tok *first,
+				struct alg_nat_rule *r)
+{
+	struct alg_nat_tok name = { first->s + 1, first->len - 1, false };
+	struct alg_nat_tok pol, cnt;
+	int i;
+
+	if (!alg_nat_tok_next(c, &pol))
+		return alg_nat_fail(c, "missing chain policy");
+	if (alg_nat_tok_is(&pol, "-"))
+		return alg_nat_fail(c, "user-defined chains are not supported");
+	for (i = 0; i < ALG_NAT_NCHAINS; i++)
+		if (alg_nat_tok_is(&name, alg_nat_chain_names[i]))
+			break;
+	if (i == ALG_NAT_NCHAINS)
+		return alg_nat_fail(c, "unknown chain");
+	if (!alg_nat_tok_is(&pol, "ACCEPT"))
+		return alg_nat_fail(c, "only policy ACCEPT is supported");
+	if (alg_nat_tok_next(c, &cnt) && !alg_nat_counters_ok(&cnt))
+		return alg_nat_fail(c, "bad chain counters");
+	r->chain = i;
+	return alg_nat_end(c, ALG_NAT_CMD_POLICY);
+}
+
 static int alg_nat_line_parse(struct alg_nat_pctx *c, const char *line,
 			      size_t len, struct alg_nat_rule *r, u32 *pos)
 {
@@ -627,8 +871,9 @@ static int alg_nat_line_parse(struct alg_nat_pctx *c, const char *line,
 		len--;
 	if (len > ALG_NAT_LINE_MAX)
 		return alg_nat_fail(c, "line too long");
+	/* bytes above 0x7f pass: a comment may be UTF-8 */
 	for (i = 0; i < len; i++)
-		if ((line[i] < ' ' || line[i] > '~') && line[i] != '\t')
+		if (((u8)line[i] < ' ' && line[i] != '\t') || line[i] == 0x7f)
 			return alg_nat_fail(c, "unexpected character");
 	c->p = line;
 	c->end = line + len;
@@ -637,6 +882,8 @@ static int alg_nat_line_parse(struct alg_nat_pctx *c, const char *line,
 		return ALG_NAT_CMD_NONE;
 	if (alg_nat_tok_is(&t, "COMMIT"))
 		return alg_nat_end(c, ALG_NAT_CMD_COMMIT);
+	if (t.s[0] == ':')
+		return alg_nat_policy_parse(c, &t, r);
 	if (t.s[0] == '*') {
 		if (!alg_nat_tok_is(&t, "*nat"))
 			return alg_nat_fail(c, "unsupported table");
@@ -783,6 +1030,48 @@ static void alg_nat_put_to(struct alg_nat_out *o, const struct alg_nat_rule *r)
 	}
 }
 
+static void alg_nat_put_mports(struct alg_nat_out *o,
+			       const struct alg_nat_rule *r)
+{
+	const struct alg_nat_mports *mp = &r->mports;
+	unsigned int i;
+
+	alg_nat_put(o, " -m multiport");
+	alg_nat_put_opt(o, r, ALG_NAT_M_MPORT, mp->src ? "--sports" : "--dports");
+	for (i = 0; i < mp->n && i < ALG_NAT_MPORTS; i++) {
+		if (i)
+			alg_nat_put(o, ",");
+		alg_nat_put_ports(o, mp->lo[i], mp->hi[i], ':');
+	}
+}
+
+/* As iptables-save quotes it (xtables_save_string), so both read it back. */
+static void alg_nat_put_comment(struct alg_nat_out *o, const char *s)
+{
+	size_t i, n = strnlen(s, ALG_NAT_COMMENT_SIZE - 1);
+	bool bare = true;
+
+	for (i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (!(ch >= 'a' && ch <= 'z') && !(ch >= 'A' && ch <= 'Z') &&
+		    !alg_nat_is_digit(ch) && ch != '_' && ch != '-')
+			bare = false;
+	}
+	alg_nat_put(o, " -m comment --comment ");
+	if (bare) {
+		alg_nat_put(o, "%.*s", (int)n, s);
+		return;
+	}
+	alg_nat_put(o, "\"");
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"' || s[i] == '\\' || s[i] == '\'')
+			alg_nat_put(o, "\\");
+		alg_nat_put(o, "%c", s[i]);
+	}
+	alg_nat_put(o, "\"");
+}
+
 int alg_nat_rule_format(const struct alg_nat_rule *r, char *buf, size_t size)
 {
 	struct alg_nat_out o = { .buf = buf, .size = size };
@@ -818,6 +1107,10 @@ int alg_nat_rule_format(const struct alg_nat_rule *r, char *buf, size_t size)
 		alg_nat_put_opt(&o, r, ALG_NAT_M_DPORT, "--dport");
 		alg_nat_put_ports(&o, r->dport_lo, r->dport_hi, ':');
 	}
+	if (r->match & ALG_NAT_M_MPORT)
+		alg_nat_put_mports(&o, r);
+	if (r->comment[0])
+		alg_nat_put_comment(&o, r->comment);
 	alg_nat_put(&o, " -j %s", alg_nat_target_name(r->target));
 	if (r->target == ALG_NAT_TGT_SNAT) {
 		alg_nat_put(&o, " --to-source ");
@@ -834,7 +1127,24 @@ int alg_nat_rule_format(const struct alg_nat_rule *r, char *buf, size_t size)
 			    r->helper);
 	if (r->tflags & ALG_NAT_T_RANDOM)
 		alg_nat_put(&o, " --random");
+	if (r->tflags & ALG_NAT_T_RANDOM_FULLY)
+		alg_nat_put(&o, " --random-fully");
+	if (r->tflags & ALG_NAT_T_PERSISTENT)
+		alg_nat_put(&o, " --persistent");
 	return o.len;
+}
+
+static bool alg_nat_mports_equal(const struct alg_nat_mports *a,
+				 const struct alg_nat_mports *b)
+{
+	unsigned int i;
+
+	if (a->n != b->n || a->src != b->src)
+		return false;
+	for (i = 0; i < a->n && i < ALG_NAT_MPORTS; i++)
+		if (a->lo[i] != b->lo[i] || a->hi[i] != b->hi[i])
+			return false;
+	return true;
 }
 
 bool alg_nat_rule_equal(const struct alg_nat_rule *a,
@@ -853,7 +1163,9 @@ bool alg_nat_rule_equal(const struct alg_nat_rule *a,
 	       a->to_addr_hi == b->to_addr_hi &&
 	       a->to_port_lo == b->to_port_lo &&
 	       a->to_port_hi == b->to_port_hi &&
-	       !strncmp(a->helper, b->helper, ALG_NAT_HELPER_NAMSIZ);
+	       !strncmp(a->helper, b->helper, ALG_NAT_HELPER_NAMSIZ) &&
+	       alg_nat_mports_equal(&a->mports, &b->mports) &&
+	       !strncmp(a->comment, b->comment, ALG_NAT_COMMENT_SIZE);
 }
 
 static bool alg_nat_if_hit(const char *rule, const char *name)
@@ -865,6 +1177,18 @@ static bool alg_nat_if_hit(const char *rule, const char *name)
 	if (n && rule[n - 1] == '+')
 		return !strncmp(rule, name, n - 1);
 	return !strncmp(rule, name, ALG_NAT_IFNAMSIZ);
+}
+
+static bool alg_nat_mports_hit(const struct alg_nat_mports *mp, u16 sport,
+			       u16 dport)
+{
+	u16 port = mp->src ? sport : dport;
+	unsigned int i;
+
+	for (i = 0; i < mp->n && i < ALG_NAT_MPORTS; i++)
+		if (port >= mp->lo[i] && port <= mp->hi[i])
+			return true;
+	return false;
 }
 
 /* True when match @bit is present and the packet fails it. */
@@ -888,7 +1212,9 @@ bool alg_nat_rule_match(const struct alg_nat_rule *r, __be32 saddr,
 	if (alg_nat_miss(r, ALG_NAT_M_SPORT,
 			 sport >= r->sport_lo && sport <= r->sport_hi) ||
 	    alg_nat_miss(r, ALG_NAT_M_DPORT,
-			 dport >= r->dport_lo && dport <= r->dport_hi))
+			 dport >= r->dport_lo && dport <= r->dport_hi) ||
+	    alg_nat_miss(r, ALG_NAT_M_MPORT,
+			 alg_nat_mports_hit(&r->mports, sport, dport)))
 		return false;
 	return true;
 }

@@ -37,55 +37,87 @@ int alg_nat_rule_check(const struct alg_nat_rule *r, const char **why)
 	return 0;
 }
 
-struct alg_nat_table *alg_nat_table_alloc(unsigned int n)
+struct alg_nat_table *alg_nat_table_alloc(unsigned int cap)
 {
 	struct alg_nat_table *t;
 
-	return kvzalloc(struct_size(t, e, n), GFP_KERNEL);
+	t = kvzalloc(struct_size(t, e, cap), GFP_KERNEL);
+	if (t)
+		t->cap = cap;
+	return t;
 }
 
-static void alg_nat_table_reindex(struct alg_nat_table *t)
+/* A private copy of the live set, with room for @extra more rules. */
+static struct alg_nat_table *alg_nat_table_dup(const struct alg_nat_table *old,
+					       unsigned int extra)
 {
-	unsigned int c, i = 0;
+	unsigned int n = old ? old->n : 0, i;
+	struct alg_nat_table *t = alg_nat_table_alloc(n + extra);
 
-	for (c = 0; c < ALG_NAT_NCHAINS; c++) {
-		t->start[c] = i;
-		while (i < t->n && t->e[i].rule.chain == c)
-			i++;
+	if (!t || !old)
+		return t;
+	memcpy(t->start, old->start, sizeof(t->start));
+	for (i = 0; i < n; i++) {
+		/* packets still count on the old set: read them as such */
+		t->e[i].rule = old->e[i].rule;
+		atomic64_set(&t->e[i].packets, atomic64_read(&old->e[i].packets));
+		atomic64_set(&t->e[i].bytes, atomic64_read(&old->e[i].bytes));
 	}
-	t->start[ALG_NAT_NCHAINS] = i;
+	t->n = n;
+	return t;
 }
 
 /*
- * A copy of old without entries [del, del + ndel) and with r inserted at
- * index ins (ins is an index into the result); counters carried over.
+ * Room for one more rule in a set nobody else sees. Growing by doubling
+ * keeps a restore of N lines linear: each line is one append at its
+ * chain's end, and iptables-save writes the chains in this set's order.
  */
-static struct alg_nat_table *alg_nat_table_edit(const struct alg_nat_table *old,
-						unsigned int del,
-						unsigned int ndel,
-						unsigned int ins,
-						const struct alg_nat_rule *r)
+static int alg_nat_table_reserve(struct alg_nat_table **tp)
 {
-	unsigned int n = (old ? old->n : 0) - ndel + (r ? 1 : 0), i, j = 0;
-	struct alg_nat_table *t = alg_nat_table_alloc(n);
+	struct alg_nat_table *t = *tp, *nt;
+	unsigned int cap;
 
-	if (!t)
-		return NULL;
-	for (i = 0; old && i < old->n; i++) {
-		if (i >= del && i < del + ndel)
-			continue;
-		if (r && j == ins)
-			j++;
-		t->e[j].rule = old->e[i].rule;
-		atomic64_set(&t->e[j].packets, atomic64_read(&old->e[i].packets));
-		atomic64_set(&t->e[j].bytes, atomic64_read(&old->e[i].bytes));
-		j++;
-	}
-	if (r)
-		t->e[ins].rule = *r;
-	t->n = n;
-	alg_nat_table_reindex(t);
-	return t;
+	if (t->n < t->cap)
+		return 0;
+	if (t->n >= ALG_NAT_RULES_MAX)
+		return -ENOSPC;
+	cap = min_t(unsigned int, max(2 * t->cap, 16U), ALG_NAT_RULES_MAX);
+	nt = alg_nat_table_alloc(cap);
+	if (!nt)
+		return -ENOMEM;
+	memcpy(nt->start, t->start, sizeof(nt->start));
+	memcpy(nt->e, t->e, t->n * sizeof(t->e[0]));
+	nt->n = t->n;
+	kvfree(t);
+	*tp = nt;
+	return 0;
+}
+
+/* @r at index @at of its chain's part; the later chains move up by one. */
+static void alg_nat_table_insert(struct alg_nat_table *t, unsigned int at,
+				 const struct alg_nat_rule *r)
+{
+	unsigned int c;
+
+	memmove(&t->e[at + 1], &t->e[at], (t->n - at) * sizeof(t->e[0]));
+	t->e[at].rule = *r;
+	atomic64_set(&t->e[at].packets, 0);
+	atomic64_set(&t->e[at].bytes, 0);
+	t->n++;
+	for (c = r->chain + 1; c <= ALG_NAT_NCHAINS; c++)
+		t->start[c]++;
+}
+
+/* Entries [at, at + n), all of them inside @chain's part, go. */
+static void alg_nat_table_remove(struct alg_nat_table *t, enum alg_nat_chain chain,
+				 unsigned int at, unsigned int n)
+{
+	unsigned int c;
+
+	memmove(&t->e[at], &t->e[at + n], (t->n - at - n) * sizeof(t->e[0]));
+	t->n -= n;
+	for (c = chain + 1; c <= ALG_NAT_NCHAINS; c++)
+		t->start[c] -= n;
 }
 
 /* Publish t as the live rule set; the caller holds an->nat->lock. */
@@ -93,6 +125,7 @@ void alg_nat_rules_replace(struct alg_net *an, struct alg_nat_table *t)
 {
 	struct alg_nat_table *old;
 
+	lockdep_assert_held(&an->nat->lock);
 	old = rcu_replace_pointer(an->nat->table, t,
 				  lockdep_is_held(&an->nat->lock));
 	/*
@@ -104,82 +137,85 @@ void alg_nat_rules_replace(struct alg_net *an, struct alg_nat_table *t)
 }
 
 /*
- * Apply one command to rule set old (NULL: empty), giving a new set in *out
- * and leaving old alone. Used on the live set and on a pending COMMIT set.
+ * Apply one command to *tp, a set nobody else sees (a copy of the live set
+ * or a pending COMMIT set), which may be reallocated to grow.
  */
-int alg_nat_table_apply(const struct alg_nat_table *old, int cmd,
-			const struct alg_nat_rule *r, u32 pos,
-			struct alg_nat_table **out, const char **why)
+int alg_nat_table_change(struct alg_nat_table **tp, int cmd,
+			 const struct alg_nat_rule *r, u32 pos, const char **why)
 {
+	struct alg_nat_table *t = *tp;
 	unsigned int first, count, i;
-	struct alg_nat_table *t;
+	int ret;
 
 	if (cmd == ALG_NAT_CMD_FLUSH && r->chain == ALG_NAT_CHAIN_ALL) {
-		first = 0;
-		count = old ? old->n : 0;
-	} else {
-		first = old ? old->start[r->chain] : 0;
-		count = old ? old->start[r->chain + 1] - first : 0;
+		t->n = 0;
+		memset(t->start, 0, sizeof(t->start));
+		return 0;
 	}
+	first = t->start[r->chain];
+	count = t->start[r->chain + 1] - first;
 	switch (cmd) {
 	case ALG_NAT_CMD_APPEND:
 	case ALG_NAT_CMD_INSERT:
-		if (old && old->n >= ALG_NAT_RULES_MAX) {
-			*why = "too many rules";
-			return -ENOSPC;
-		}
 		if (cmd == ALG_NAT_CMD_APPEND)
 			pos = count + 1;
 		if (pos < 1 || pos > count + 1) {
 			*why = "rule number out of range";
 			return -EINVAL;
 		}
-		t = alg_nat_table_edit(old, 0, 0, first + pos - 1, r);
-		break;
+		ret = alg_nat_table_reserve(tp);
+		if (ret) {
+			*why = ret == -ENOSPC ? "too many rules" : "out of memory";
+			return ret;
+		}
+		alg_nat_table_insert(*tp, first + pos - 1, r);
+		return 0;
 	case ALG_NAT_CMD_DELETE_NUM:
 		if (pos < 1 || pos > count) {
 			*why = "rule number out of range";
 			return -EINVAL;
 		}
-		t = alg_nat_table_edit(old, first + pos - 1, 1, 0, NULL);
-		break;
+		alg_nat_table_remove(t, r->chain, first + pos - 1, 1);
+		return 0;
 	case ALG_NAT_CMD_DELETE_SPEC:
 		for (i = 0; i < count; i++)
-			if (alg_nat_rule_equal(&old->e[first + i].rule, r))
+			if (alg_nat_rule_equal(&t->e[first + i].rule, r))
 				break;
 		if (i == count) {
 			*why = "no such rule in that chain";
 			return -ENOENT;
 		}
-		t = alg_nat_table_edit(old, first + i, 1, 0, NULL);
-		break;
+		alg_nat_table_remove(t, r->chain, first + i, 1);
+		return 0;
 	case ALG_NAT_CMD_FLUSH:
-		t = alg_nat_table_edit(old, first, count, 0, NULL);
-		break;
-	default:
-		*why = "not a rule command";
-		return -EINVAL;
+		alg_nat_table_remove(t, r->chain, first, count);
+		return 0;
 	}
-	if (!t) {
-		*why = "out of memory";
-		return -ENOMEM;
-	}
-	*out = t;
-	return 0;
+	*why = "not a rule command";
+	return -EINVAL;
 }
 
 int alg_nat_rules_edit(struct alg_net *an, int cmd, const struct alg_nat_rule *r,
 		       u32 pos, const char **why)
 {
 	struct alg_nat_net *nn = an->nat;
-	struct alg_nat_table *old, *t;
-	int ret;
+	struct alg_nat_table *t;
+	int ret = -ENOMEM;
 
 	mutex_lock(&nn->lock);
-	old = rcu_dereference_protected(nn->table, lockdep_is_held(&nn->lock));
-	ret = alg_nat_table_apply(old, cmd, r, pos, &t, why);
-	if (!ret)
+	t = alg_nat_table_dup(rcu_dereference_protected(nn->table,
+							lockdep_is_held(&nn->lock)),
+			      1);
+	if (!t) {
+		*why = "out of memory";
+		goto out;
+	}
+	ret = alg_nat_table_change(&t, cmd, r, pos, why);
+	if (ret)
+		kvfree(t);
+	else
 		alg_nat_rules_replace(an, t);
+out:
 	mutex_unlock(&nn->lock);
 	return ret;
 }
@@ -198,15 +234,15 @@ static enum alg_nat_chain alg_nat_hook_chain(unsigned int hook)
 	}
 }
 
-bool alg_nat_rules_eval(struct alg_net *an, const struct sk_buff *skb,
-			const struct nf_hook_state *state, bool ct_rules,
-			struct alg_nat_rule *out)
+const struct alg_nat_rule *alg_nat_rules_eval(struct alg_net *an,
+					      const struct sk_buff *skb,
+					      const struct nf_hook_state *state,
+					      bool ct_rules)
 {
 	enum alg_nat_chain c = alg_nat_hook_chain(state->hook);
 	const struct iphdr *iph = ip_hdr(skb);
 	struct alg_nat_table *t;
 	u16 sport = 0, dport = 0;
-	bool found = false;
 	unsigned int i;
 
 	if (iph->protocol == IPPROTO_TCP || iph->protocol == IPPROTO_UDP) {
@@ -219,7 +255,6 @@ bool alg_nat_rules_eval(struct alg_net *an, const struct sk_buff *skb,
 			dport = ntohs(p[1]);
 		}
 	}
-	rcu_read_lock();
 	t = rcu_dereference(an->nat->table);
 	for (i = t ? t->start[c] : 0; t && i < t->start[c + 1]; i++) {
 		struct alg_nat_entry *e = &t->e[i];
@@ -234,32 +269,38 @@ bool alg_nat_rules_eval(struct alg_net *an, const struct sk_buff *skb,
 			continue;
 		atomic64_inc(&e->packets);
 		atomic64_add(skb->len, &e->bytes);
-		*out = e->rule;
-		found = true;
-		break;
+		return &e->rule;
 	}
-	rcu_read_unlock();
-	return found;
+	return NULL;
 }
 
 /* iptables-save -c format, which /proc/net/alg_nat also accepts back. */
-void alg_nat_rules_show(struct alg_net *an, struct seq_file *s)
+int alg_nat_rules_show(struct alg_net *an, struct seq_file *s)
 {
+	/* a rule can be ALG_NAT_LINE_MAX long: too much for the stack */
+	size_t size = ALG_NAT_LINE_MAX + 1;
 	const struct alg_nat_table *t;
-	char buf[ALG_NAT_LINE_MAX + 64];
-	unsigned int i;
+	unsigned int c, i;
+	char *buf;
 
+	buf = kmalloc(size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
 	seq_puts(s, "*nat\n");
+	for (c = 0; c < ALG_NAT_NCHAINS; c++)
+		seq_printf(s, ":%s ACCEPT [0:0]\n", alg_nat_chain_name(c));
 	rcu_read_lock();
 	t = rcu_dereference(an->nat->table);
 	for (i = 0; t && i < t->n; i++) {
-		alg_nat_rule_format(&t->e[i].rule, buf, sizeof(buf));
+		alg_nat_rule_format(&t->e[i].rule, buf, size);
 		seq_printf(s, "[%llu:%llu] %s\n",
 			   (unsigned long long)atomic64_read(&t->e[i].packets),
 			   (unsigned long long)atomic64_read(&t->e[i].bytes), buf);
 	}
 	rcu_read_unlock();
 	seq_puts(s, "COMMIT\n");
+	kfree(buf);
+	return 0;
 }
 
 void alg_nat_rules_net_init(struct alg_net *an)

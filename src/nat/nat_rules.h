@@ -8,7 +8,7 @@
 #include <linux/netfilter.h>
 #include <linux/seq_file.h>
 
-#define ALG_NAT_RULES_MAX	4096
+#define ALG_NAT_RULES_MAX	65536
 
 struct alg_nat_entry {
 	struct alg_nat_rule rule;
@@ -20,28 +20,30 @@ struct alg_nat_entry {
 struct alg_nat_table {
 	struct rcu_head rcu;
 	unsigned int n;
+	unsigned int cap;				/* room in e[] */
 	unsigned int start[ALG_NAT_NCHAINS + 1];	/* per chain, in order */
 	struct alg_nat_entry e[];
 };
 
 int alg_nat_rule_check(const struct alg_nat_rule *r, const char **why);
-struct alg_nat_table *alg_nat_table_alloc(unsigned int n);
+struct alg_nat_table *alg_nat_table_alloc(unsigned int cap);
 int alg_nat_rules_edit(struct alg_net *an, int cmd, const struct alg_nat_rule *r,
 		       u32 pos, const char **why);
 void alg_nat_rules_replace(struct alg_net *an, struct alg_nat_table *t);
-int alg_nat_table_apply(const struct alg_nat_table *old, int cmd,
-			const struct alg_nat_rule *r, u32 pos,
-			struct alg_nat_table **out, const char **why);
-void alg_nat_rules_show(struct alg_net *an, struct seq_file *s);
+int alg_nat_table_change(struct alg_nat_table **tp, int cmd,
+			 const struct alg_nat_rule *r, u32 pos, const char **why);
+int alg_nat_rules_show(struct alg_net *an, struct seq_file *s);
 
 /*
- * First rule of the hook's chain that matches the packet, counted. The CT
- * rules (helper assignment) and the NAT rules are two separate passes, as
- * iptables' raw and nat tables are.
+ * First rule of the hook's chain that matches the packet, counted, or NULL.
+ * The CT rules (helper assignment) and the NAT rules are two separate
+ * passes, as iptables' raw and nat tables are. The caller is inside
+ * rcu_read_lock(); the rule is valid until it leaves.
  */
-bool alg_nat_rules_eval(struct alg_net *an, const struct sk_buff *skb,
-			const struct nf_hook_state *state, bool ct_rules,
-			struct alg_nat_rule *out);
+const struct alg_nat_rule *alg_nat_rules_eval(struct alg_net *an,
+					      const struct sk_buff *skb,
+					      const struct nf_hook_state *state,
+					      bool ct_rules);
 
 void alg_nat_rules_net_init(struct alg_net *an);
 void alg_nat_rules_net_uninit(struct alg_net *an);

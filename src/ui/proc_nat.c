@@ -39,8 +39,7 @@ static int alg_proc_nat_show(struct seq_file *s, void *v)
 {
 	struct alg_proc_nat *st = s->private;
 
-	alg_nat_rules_show(st->an, s);
-	return 0;
+	return alg_nat_rules_show(st->an, s);
 }
 
 static int alg_proc_nat_fail(struct alg_proc_nat *st, int err, const char *why)
@@ -52,7 +51,10 @@ static int alg_proc_nat_fail(struct alg_proc_nat *st, int err, const char *why)
 	return err;
 }
 
-/* "[packets:bytes] " from iptables-save -c output carries no meaning here. */
+/*
+ * "[packets:bytes] " from iptables-save -c output: a restore starts the
+ * counters at zero, as iptables-restore without -c does.
+ */
 static void alg_proc_nat_skip_counters(const char **p, size_t *len)
 {
 	const char *end;
@@ -73,7 +75,6 @@ static void alg_proc_nat_skip_counters(const char **p, size_t *len)
 static int alg_proc_nat_line(struct alg_proc_nat *st, const char *p, size_t len)
 {
 	struct alg_nat_net *nn = st->an->nat;
-	struct alg_nat_table *t;
 	const char *why = NULL;
 	struct alg_nat_rule r;
 	u32 pos = 0;
@@ -92,6 +93,7 @@ static int alg_proc_nat_line(struct alg_proc_nat *st, const char *p, size_t len)
 	}
 	switch (cmd) {
 	case ALG_NAT_CMD_NONE:
+	case ALG_NAT_CMD_POLICY:	/* the parser let only ACCEPT through */
 		return 0;
 	case ALG_NAT_CMD_BEGIN:
 		if (st->in_txn)
@@ -122,12 +124,8 @@ static int alg_proc_nat_line(struct alg_proc_nat *st, const char *p, size_t len)
 		ret = alg_nat_rules_edit(st->an, cmd, &r, pos, &why);
 		return ret ? alg_proc_nat_fail(st, ret, why) : 0;
 	}
-	ret = alg_nat_table_apply(st->pending, cmd, &r, pos, &t, &why);
-	if (ret)
-		return alg_proc_nat_fail(st, ret, why);
-	kvfree(st->pending);
-	st->pending = t;
-	return 0;
+	ret = alg_nat_table_change(&st->pending, cmd, &r, pos, &why);
+	return ret ? alg_proc_nat_fail(st, ret, why) : 0;
 }
 
 /* One line from the writer's bytes; NULL: it was too long. */
