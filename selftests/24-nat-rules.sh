@@ -271,9 +271,9 @@ refused "reversed --to-source port range" EINVAL "port range reversed" \
 refused "reversed --dport range" EINVAL "port range reversed" \
 	"-A PREROUTING -p tcp --dport 90:80 -j ACCEPT"
 refused "unknown chain" EINVAL "unknown chain" "-A FORWARD -j ACCEPT"
-long="-A POSTROUTING -o gw_out -j MASQUERADE$(printf '%*s' 561 '')#"
-check_eq "the overlong line is 600 characters" "${#long}" 600
-refused "600-character line" EINVAL "line too long" "$long"
+long="-A POSTROUTING -o gw_out -j MASQUERADE$(printf '%*s' 1061 '')#"
+check_eq "the overlong line is 1100 characters" "${#long}" 1100
+refused "1100-character line ending in a bad token" EINVAL "line too long" "$long"
 refused "SNAT in PREROUTING" EINVAL "target not allowed in this chain" \
 	"-A PREROUTING -j SNAT --to-source 10.0.2.1"
 refused "DNAT in POSTROUTING" EINVAL "target not allowed in this chain" \
