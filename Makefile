@@ -7,6 +7,8 @@
 # make unit       userspace unit tests of the pure-logic parts only
 # make demo       a gateway in the VM, with /proc/net/alg_conntrack shown
 # make bench      alg_conntrack vs nf_conntrack + nf_nat, one VM boot (bench/)
+# make deb        alg-conntrack-dkms_<version>_all.deb (DKMS), checked by lintian
+# make check-deb  build it, install it in the VM (DKMS for every kernel), use it
 # KVER=...        one installed kernel for all of the above (scripts/kver)
 # KDIR=...        build against another kernel tree
 
@@ -47,4 +49,11 @@ demo: module
 bench: module
 	bench/run
 
-.PHONY: all module clean unit check check-debug demo bench
+deb:
+	scripts/deb
+
+# The package test alone (slow: not part of make check).
+check-deb:
+	scripts/check 50-deb-install.sh
+
+.PHONY: all module clean unit check check-debug demo bench deb check-deb

@@ -11,7 +11,12 @@
 cd "$(dirname "$0")" || exit 1
 . ./lib.sh
 tests=("$@")
-[ ${#tests[@]} -gt 0 ] || tests=([0-9]*.sh)
+# By default every test but those marked "# manual: ..." (run when named).
+if [ ${#tests[@]} -eq 0 ]; then
+	for t in [0-9]*.sh; do
+		head -n 20 "$t" | grep -q '^# manual:' || tests+=("$t")
+	done
+fi
 scale=${ALG_TEST_TIMEOUT_SCALE:-1}
 
 # Under TCG each fork costs 50-200 ms: the loop below forks only the test.

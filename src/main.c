@@ -108,5 +108,6 @@ static void __exit alg_mod_exit(void)
 module_init(alg_mod_init);
 module_exit(alg_mod_exit);
 MODULE_LICENSE("GPL");
+MODULE_VERSION(ALG_CONNTRACK_VERSION);	/* from VERSION, by Kbuild */
 MODULE_DESCRIPTION("Connection tracking, NAT and FTP ALG for IPv4 gateways");
 MODULE_AUTHOR("alg_conntrack developers");
