@@ -54,6 +54,6 @@ deb:
 
 # The package test alone (slow: not part of make check).
 check-deb:
-	scripts/check 50-deb-install.sh
+	ALG_VM_TIMEOUT=3000 scripts/check 50-deb-install.sh
 
 .PHONY: all module clean unit check check-debug demo bench deb check-deb

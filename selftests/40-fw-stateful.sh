@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 420
+# timeout: 480
 # A stateful gateway with the tools users have, on alg_conntrack and, as
 # the reference, on nf_conntrack + nf_nat in the same boot. One policy,
 # written three times: an nft -f file, an iptables-nft-restore file and an
@@ -20,9 +20,14 @@
 # lone SYN/ACK and an out-of-window ACK (INVALID, dropped and counted); the
 # ct mark restored on the replies. The table of cases x (alg, kernel) x
 # (nft, iptables-nft, iptables-legacy) is printed. Also: each front end
-# prints the policy back the same on both trackers; while rules use alg's
-# matches rmmod refuses, and once they are gone it unloads; with
-# nf_conntrack loaded alg_conntrack still refuses to load.
+# prints the policy back as its file has it, the same on both trackers; the
+# FTP data connections count on a "related" rule; the restored mark is what
+# routes the replies (an unreachable route waits for unmarked ones); a UDP
+# flow made untracked by each front end's raw rule is dropped and has no
+# entry; while rules use alg's matches they hold the module and rmmod
+# refuses, and once they are gone nothing holds it; nft "ct bytes" is
+# refused with a reason; nf_conntrack, nft_ct and the xt modules were never
+# pulled in; with nf_conntrack loaded alg_conntrack still refuses to load.
 . "$(dirname "$0")/lib.sh"
 . "$SELFTEST_DIR/tools/ftp_lib.sh"
 need nft iptables-nft-restore iptables-legacy-restore iptables-legacy-save
@@ -34,12 +39,13 @@ alg_rmmod() { rmmod alg_conntrack 2> /dev/null; }
 trap 'drv_stop; bg_killall; ns_cleanup; mod_unload; wait_for 15 nfct_unload; rm -rf "$FTP_TMP"' EXIT
 
 FRONTENDS="nft ipt-nft ipt-legacy"
-CASES="tcp_out udp_out icmp_out wan_new portfwd ftp_pasv ftp_port icmp_error invalid mark_reply"
+CASES="tcp_out udp_out icmp_out wan_new portfwd ftp_pasv ftp_port icmp_error invalid mark_reply notrack"
 declare -A WANT=(
 	[tcp_out]=pass [udp_out]=pass [icmp_out]=pass
 	[wan_new]="dropped, counted" [portfwd]=pass
-	[ftp_pasv]=pass [ftp_port]=pass [icmp_error]="related (ECONNREFUSED)"
+	[ftp_pasv]="pass, data related" [ftp_port]="pass, data related" [icmp_error]="related (ECONNREFUSED)"
 	[invalid]="2 dropped as invalid" [mark_reply]="mark restored"
+	[notrack]="untracked, dropped, no entry"
 )
 declare -A V=()		# V[tracker,frontend,case] = verdict
 declare -A SAVED=()	# the policy as the front end printed it back
@@ -60,6 +66,7 @@ policy_nft() {
 		chain forward {
 			type filter hook forward priority filter; policy drop;
 			iifname "gw_out" meta mark 0x00000001 counter comment "markreply"
+			ct state related counter comment "related"
 			ct state established,related accept
 			ct state invalid counter drop comment "invalid"
 			iifname "gw_in" ct state new meta mark set 0x00000001 ct mark set meta mark accept
@@ -87,6 +94,7 @@ policy_ipt() {
 	:FORWARD DROP [0:0]
 	:OUTPUT ACCEPT [0:0]
 	-A FORWARD -i gw_out -m mark --mark 0x1 -m comment --comment markreply
+	-A FORWARD -m conntrack --ctstate RELATED -m comment --comment related
 	-A FORWARD -m state --state RELATED,ESTABLISHED -j ACCEPT
 	-A FORWARD -m conntrack --ctstate INVALID -m comment --comment invalid -j DROP
 	-A FORWARD -i gw_in -m conntrack --ctstate NEW -j ACCEPT
@@ -95,6 +103,11 @@ policy_ipt() {
 	COMMIT
 	EOF
 }
+
+# A rule set as sorted lines without indentation, blank lines and comments
+# (iptables-nft-save orders its tables its own way).
+normal() { sed -E 's/^[[:space:]]+//; /^$/d; /^#/d' | LC_ALL=C sort; }
+policy_file() { case $1 in nft) policy_nft ;; *) policy_ipt ;; esac; }
 
 # What a front end prints back, without counters and generation stamps.
 policy_show() {
@@ -131,6 +144,30 @@ policy_reset() {
 	:POSTROUTING ACCEPT [0:0]
 	COMMIT
 	EOF
+}
+
+# notrack_load FRONTEND PORT: UDP to PORT untracked by that front end's
+# raw rule (nft notrack, -j CT --notrack); notrack_unload takes it away.
+notrack_load() {
+	case $1 in
+	nft) nsx gw nft -f - <<-EOF ;;
+		table ip raw_nt {
+			chain pre {
+				type filter hook prerouting priority raw; policy accept;
+				udp dport $2 notrack
+			}
+		}
+		EOF
+	ipt-nft) nsx gw iptables-nft -t raw -A PREROUTING -p udp --dport "$2" -j CT --notrack ;;
+	ipt-legacy) nsx gw iptables-legacy -t raw -I PREROUTING -p udp --dport "$2" -j CT --notrack ;;
+	esac
+}
+notrack_unload() {
+	case $1 in
+	nft) nsx gw nft delete table ip raw_nt ;;
+	ipt-nft) nsx gw iptables-nft -t raw -F PREROUTING ;;
+	ipt-legacy) nsx gw iptables-legacy -t raw -D PREROUTING 1 ;;
+	esac
 }
 
 # counter FRONTEND NAME: packets counted by the rule with that comment.
@@ -204,10 +241,18 @@ round() {
 	drv close f$k c
 	drv unlisten 8080
 	to_wan
-	ftp_xfer client 10.0.2.2 pasv "ls pub" && V[$tr,$fe,ftp_pasv]=pass ||
-		V[$tr,$fe,ftp_pasv]=blocked
-	ftp_xfer client 10.0.2.2 port "ls pub" && V[$tr,$fe,ftp_port]=pass ||
-		V[$tr,$fe,ftp_port]=blocked
+	# Passive data goes LAN -> WAN, which "new" would let through too: the
+	# related counter tells whether the tracker saw it as expected.
+	for m in pasv port; do
+		c0=$(counter "$fe" related)
+		if ftp_xfer client 10.0.2.2 $m "ls pub"; then
+			c1=$(counter "$fe" related)
+			[ "$c1" -gt "$c0" ] && V[$tr,$fe,ftp_$m]="pass, data related" ||
+				V[$tr,$fe,ftp_$m]="pass, data not related"
+		else
+			V[$tr,$fe,ftp_$m]=blocked
+		fi
+	done
 	# Nothing listens there: the server answers with port unreachable.
 	if drv udp e$k 10.0.2.2 $((p + 3)) && drv send e$k c x; then
 		drv recv e$k c 2
@@ -233,6 +278,20 @@ round() {
 	c0=$(counter "$fe" markreply)
 	[ "$c0" -gt 0 ] && V[$tr,$fe,mark_reply]="mark restored" ||
 		V[$tr,$fe,mark_reply]="mark lost ($c0)"
+	# Untracked is neither new nor established: the policy drops it, and
+	# no entry is made for it.
+	notrack_load "$fe" $((p + 5))
+	c0=$(counter "$fe" dropped)
+	drv pkt c udp --src 10.0.1.2 --dst 10.0.2.2 --sport $((p + 5)) --dport $((p + 5))
+	msleep 0.3
+	c1=$(counter "$fe" dropped)
+	V[$tr,$fe,notrack]=$([ "$c1" -gt "$c0" ] && echo "untracked, dropped" || echo "passed")
+	if ct_find_in "$([ "$tr" = alg ] && echo alg_conntrack || echo nf_conntrack)" gw "dport=$((p + 5)) "; then
+		V[$tr,$fe,notrack]+=", tracked"
+	else
+		V[$tr,$fe,notrack]+=", no entry"
+	fi
+	notrack_unload "$fe"
 	drv close t$k c
 	drv close t$k s
 	drv unlisten $p
@@ -240,26 +299,53 @@ round() {
 }
 
 ct_topo || { ktap_not_ok "topology"; ktap_finish; }
-nsx gw ip rule add fwmark 0x1 lookup 100
-nsx gw ip route add 10.0.1.0/24 dev gw_in table 100
+# Replies of the test's TCP connections (server ports 20000-20999) find no
+# route to the LAN unless the restored mark picks table 100 first.
+nsx gw ip -batch - <<-'EOF'
+	rule add pref 100 fwmark 0x1 lookup 100
+	route add 10.0.1.0/24 dev gw_in table 100
+	rule add pref 200 iif gw_out ipproto tcp sport 20000-20999 lookup 200
+	route add unreachable 10.0.1.0/24 table 200
+EOF
 check "vsftpd listening on 10.0.2.2:21" ftp_vsftpd server 10.0.2.2
 drv_start
 
 ### alg_conntrack
 ct_set gw helper_auto 0
+# No policy, no mark: the replies meet the unreachable route.
+ftp_nat gw -F "-A POSTROUTING -o gw_out -j MASQUERADE"
+drv listen 20999
+check "without the restored mark the replies find no route" not drv connect n0 10.0.2.2 20999 1.5
+drv unlisten 20999
 check "alg: helper_auto=0 (helpers by rule, as the kernel since 6.0)" test "$(ct_get gw helper_auto)" = 0
 k=0
 for fe in $FRONTENDS; do
 	k=$((k + 1))
 	round alg "$fe" $k
 done
-policy_load ipt-legacy
-check "alg: rmmod refuses while iptables-legacy rules use its matches" not alg_rmmod
-policy_reset
-policy_load nft
-check "alg: rmmod refuses while nft rules use its ct expression" not alg_rmmod
-policy_reset
+# The rules in /proc/net/alg_nat hold no reference: only the firewall's.
 ftp_nat gw "-F"
+# nf_tables drops a deleted rule's references from a work item: poll.
+refcnt() { cat /sys/module/alg_conntrack/refcnt; }
+unheld() { [ "$(refcnt)" = 0 ]; }
+check "alg: no reference left by the rounds" wait_for 10 unheld
+for fe in $FRONTENDS; do
+	policy_load "$fe"
+	check "alg: $fe rules hold the module" not unheld
+	check "alg: so rmmod refuses while $fe rules use it" not alg_rmmod
+	policy_reset
+	check "alg: $fe rules gone, no reference" wait_for 10 unheld
+done
+# Counters are refused when the rule is added, and nft's lookup of the
+# expression found alg's: nothing pulled nf_conntrack in.
+policy_load nft
+dmesg_mark
+check "alg: nft ct bytes is refused" not quiet nsx gw nft add rule inet fw forward ct bytes gt 1000 counter
+check "alg: with a reason in the kernel log" eval 'dmesg_new | grep -q "alg_conntrack keeps no per-connection counters"'
+policy_reset
+for m in nf_conntrack nft_ct xt_conntrack xt_state xt_CONNMARK xt_CT; do
+	check "alg: $m was never loaded" not test -d "/sys/module/$m"
+done
 check "alg: with the rules gone it unloads" wait_for 10 alg_rmmod
 
 ### The reference: nf_conntrack + nf_nat (+ the FTP helpers), same namespaces
@@ -305,5 +391,7 @@ for fe in $FRONTENDS; do
 	[ -n "${SAVED[kernel,$fe]:-}" ] &&
 		check_eq "$fe: the policy prints back the same on both trackers" \
 			"${SAVED[alg,$fe]:-}" "${SAVED[kernel,$fe]}"
+	check_eq "$fe: alg prints back the policy file's rules" \
+		"$(normal <<< "${SAVED[alg,$fe]:-}")" "$(policy_file "$fe" | normal)"
 done
 ktap_finish

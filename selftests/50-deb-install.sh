@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 1200
+# timeout: 2400
 # once
 # manual: make check-deb (DKMS builds for two kernels: ~10 minutes under TCG)
 # The Debian package as a gateway's administrator uses it, in the VM (its
@@ -19,7 +19,6 @@
 #    unload the running module.
 . "$(dirname "$0")/lib.sh"
 . "$SELFTEST_DIR/tools/ct_lib.sh"
-. "$SELFTEST_DIR/tools/nat_lib.sh"	# quiet, not (nat_setup is not used)
 need apt-get dpkg dkms modinfo modprobe socat sha256sum systemd-analyze
 BG_DIR=$(mktemp -d /tmp/alg_deb.XXXXXX)
 T=$BG_DIR

@@ -46,6 +46,10 @@ ktap_finish() {
 
 skip_all() { echo "1..0 # SKIP $*"; exit $KSFT_SKIP; }
 
+# For check: CMD fails; CMD with its output thrown away.
+not() { ! "$@"; }
+quiet() { "$@" > /dev/null 2>&1; }
+
 need() {
 	local c
 	for c in "$@"; do

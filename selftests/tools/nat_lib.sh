@@ -14,8 +14,6 @@
 #   nat_w NS LINE...           the same, quiet unless a write failed
 #   ntool NS ARGS...           nat_tool.py ARGS in NS (python3 -S: no site
 #                              packages, starts in 0.2 s instead of 1 s)
-#   not CMD...                 CMD fails (for check)
-#   quiet CMD...               CMD with its output thrown away
 #   nat_rules NS               the rule set without the [pkts:bytes] counters
 #                              and the :CHAIN ACCEPT policy lines
 #   nat_raw NS                 the rule set as read
@@ -119,8 +117,6 @@ nat_w() {
 }
 
 ntool() { nsx "$1" python3 -S "$NAT_TOOL" "${@:2}"; }
-not() { ! "$@"; }
-quiet() { "$@" > /dev/null 2>&1; }
 
 nat_rules() {
 	local l
