@@ -12,7 +12,7 @@
 # NAT is not under test: MASQUERADE out of gw_out and gw:8080 -> client:8080
 # by /proc/net/alg_nat (alg) or iptables-legacy -t nat (the kernel). The
 # FTP helper is attached by rule only: the nft policy's ct helper object, or
-# for the iptables rounds a CT --helper rule (alg: in /proc/net/alg_nat).
+# the iptables files' raw-table CT --helper rule (xt_CT's, or alg's own).
 # The cases, each with a verdict that must be the kernel's: LAN -> WAN TCP,
 # UDP, ICMP; WAN -> LAN new TCP (dropped and counted); the port forward; FTP
 # passive and active through the default-drop policy (data connections are
@@ -79,6 +79,11 @@ policy_nft() {
 
 policy_ipt() {
 	cat <<-'EOF'
+	*raw
+	:PREROUTING ACCEPT [0:0]
+	:OUTPUT ACCEPT [0:0]
+	-A PREROUTING -i gw_in -p tcp -m tcp --dport 21 -j CT --helper ftp
+	COMMIT
 	*mangle
 	:PREROUTING ACCEPT [0:0]
 	:INPUT ACCEPT [0:0]
@@ -114,7 +119,8 @@ policy_show() {
 	case $1 in
 	nft) nsx gw nft list ruleset | sed -E 's/counter packets [0-9]+ bytes [0-9]+/counter/' ;;
 	ipt-nft) nsx gw iptables-nft-save 2> /dev/null | grep -v '^#' ;;
-	ipt-legacy) nsx gw iptables-legacy-save -t mangle | grep -v '^#'
+	ipt-legacy) nsx gw iptables-legacy-save -t raw | grep -v '^#'
+		    nsx gw iptables-legacy-save -t mangle | grep -v '^#'
 		    nsx gw iptables-legacy-save -t filter | grep -v '^#' ;;
 	esac
 }
@@ -127,10 +133,17 @@ policy_load() {
 	esac
 }
 
-# Back to no filtering; the kernel's NAT rules (legacy nat, raw) stay.
+# Back to no filtering; the kernel's NAT rules (legacy nat) stay, and so
+# does its FTP helper rule (RAW_KEEP, the kernel's rounds).
+RAW_KEEP=
 policy_reset() {
 	nsx gw nft flush ruleset
-	nsx gw iptables-legacy-restore <<-'EOF'
+	nsx gw iptables-legacy-restore <<-EOF
+	*raw
+	:PREROUTING ACCEPT [0:0]
+	:OUTPUT ACCEPT [0:0]
+	$RAW_KEEP
+	COMMIT
 	*filter
 	:INPUT ACCEPT [0:0]
 	:FORWARD ACCEPT [0:0]
@@ -193,15 +206,11 @@ to_wan() { drv ns "$C" "$S"; }
 round() {
 	local tr=$1 fe=$2 k=$3 p=$((20000 + $3 * 10)) c0 c1 snd rcv sport=0
 	local -a w
-	# alg attaches the FTP helper by rule only here: by the nft policy's
-	# ct helper object, else by its own CT rule (xtables' CT --helper
-	# needs nf_conntrack's templates).
+	# The FTP helper is attached by the policy alone: the nft ct helper
+	# object, or the iptables files' raw CT --helper rule.
 	if [ "$tr" = alg ]; then
-		local -a ct_rule=()
-		[ "$fe" = nft ] || ct_rule=("-A PREROUTING -i gw_in -p tcp --dport 21 -j CT --helper ftp")
 		ftp_nat gw -F "-A POSTROUTING -o gw_out -j MASQUERADE" \
-			"-A PREROUTING -i gw_out -p tcp --dport 8080 -j DNAT --to-destination 10.0.1.2:8080" \
-			"${ct_rule[@]}"
+			"-A PREROUTING -i gw_out -p tcp --dport 8080 -j DNAT --to-destination 10.0.1.2:8080"
 	fi
 	if ! policy_load "$fe"; then
 		ktap_not_ok "$tr $fe: policy loads"
@@ -343,6 +352,14 @@ dmesg_mark
 check "alg: nft ct bytes is refused" not quiet nsx gw nft add rule inet fw forward ct bytes gt 1000 counter
 check "alg: with a reason in the kernel log" eval 'dmesg_new | grep -q "alg_conntrack keeps no per-connection counters"'
 policy_reset
+# What xt_CT refuses, alg's CT refuses too (its reason in the kernel log).
+ctr() { nsx gw iptables-legacy -t raw -A PREROUTING "${@:2}" -j CT --helper "$1"; }
+check "alg: CT --helper of no such helper is refused" not quiet ctr nosuch -p tcp --dport 21
+check "alg: CT --helper without -p is refused" not quiet ctr ftp
+check "alg: CT --helper ftp for UDP is refused" not quiet ctr ftp -p udp --dport 21
+check "alg: CT --helper ftp for ! -p tcp is refused" not quiet ctr ftp ! -p tcp
+check "alg: CT --helper ftp for -p tcp is taken" ctr ftp -p tcp --dport 21
+nsx gw iptables-legacy -t raw -F PREROUTING
 for m in nf_conntrack nft_ct xt_conntrack xt_state xt_CONNMARK xt_CT; do
 	check "alg: $m was never loaded" not test -d "/sys/module/$m"
 done
@@ -365,6 +382,7 @@ if modprobe -a nf_conntrack nf_nat $KMODS; then
 	-A PREROUTING -i gw_in -p tcp --dport 21 -j CT --helper ftp
 	COMMIT
 	EOF
+	RAW_KEEP="-A PREROUTING -i gw_in -p tcp --dport 21 -j CT --helper ftp"
 	check "with nf_conntrack loaded, alg_conntrack refuses to load" not insmod "$MODULE" 2> /dev/null
 	for fe in $FRONTENDS; do
 		k=$((k + 1))

@@ -162,6 +162,13 @@ static inline bool alg_conn_reapable(const struct alg_conn *ct,
 	return alg_conn_in_table(ct, net) && alg_conn_expired(ct);
 }
 
+/*
+ * A ctinfo value no connection uses: skb->_nfct then points at a helper's
+ * request ("-j CT --helper" in the raw table, before the tracker has a
+ * connection; netfilter's template), which only the tracker reads.
+ */
+#define ALG_CT_HELPER_REQUEST	6
+
 /* skb->_nfct: the connection pointer with ctinfo in the low bits. */
 static inline struct alg_conn *alg_skb_conn(const struct sk_buff *skb,
 					    enum ip_conntrack_info *ctinfo)
@@ -169,6 +176,10 @@ static inline struct alg_conn *alg_skb_conn(const struct sk_buff *skb,
 	unsigned long nfct = skb_get_nfct(skb);
 
 	*ctinfo = nfct & NFCT_INFOMASK;
+	if (unlikely(*ctinfo == ALG_CT_HELPER_REQUEST)) {
+		*ctinfo = IP_CT_NEW;
+		return NULL;
+	}
 	return (struct alg_conn *)(nfct & NFCT_PTRMASK);
 }
 

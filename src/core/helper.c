@@ -17,6 +17,7 @@ static DEFINE_MUTEX(alg_helpers_lock);
 
 int alg_helper_register(struct alg_helper *h)
 {
+	refcount_set(&h->request.use, 1);
 	mutex_lock(&alg_helpers_lock);
 	list_add_tail_rcu(&h->list, &alg_helpers);
 	mutex_unlock(&alg_helpers_lock);
@@ -96,6 +97,31 @@ void alg_helper_auto(struct alg_net *an, struct alg_conn *ct)
 	h = alg_helper_find_port(reply->proto, reply->sport);
 	if (h)
 		alg_helper_attach(ct, h);
+}
+
+/*
+ * Before the tracker (raw table): ask it to give the connection this
+ * packet starts helper h. Only where the packet has no connection yet.
+ */
+void alg_helper_request(struct sk_buff *skb, const struct alg_helper *h)
+{
+	struct nf_conntrack *req = (struct nf_conntrack *)&h->request;
+
+	nf_conntrack_get(req);
+	skb->_nfct = (unsigned long)req | ALG_CT_HELPER_REQUEST;
+}
+
+/* The tracker takes the request off the packet: the helper, or NULL. */
+const struct alg_helper *alg_helper_requested(struct sk_buff *skb)
+{
+	unsigned long nfct = skb_get_nfct(skb);
+	struct nf_conntrack *req;
+
+	if ((nfct & NFCT_INFOMASK) != ALG_CT_HELPER_REQUEST)
+		return NULL;
+	req = (struct nf_conntrack *)(nfct & NFCT_PTRMASK);
+	nf_reset_ct(skb);
+	return container_of(req, struct alg_helper, request);
 }
 
 unsigned int alg_helper_hook(struct sk_buff *skb,

@@ -29,6 +29,12 @@ struct alg_helper {
 	 * NULL without it. Read under RCU (the packet path).
 	 */
 	const void __rcu *nat;
+	/*
+	 * What a packet carries from a "-j CT --helper" rule to the tracker
+	 * (alg_helper_request). The registry holds one reference, so the
+	 * packet's put never reaches the destroy hook.
+	 */
+	struct nf_conntrack request __aligned(8);
 	struct list_head list;
 };
 
@@ -47,6 +53,8 @@ void alg_helper_unregister(struct alg_helper *h);
 const struct alg_helper *alg_helper_find_name(const char *name);
 int alg_helper_attach(struct alg_conn *ct, const struct alg_helper *h);
 void alg_helper_auto(struct alg_net *an, struct alg_conn *ct);
+void alg_helper_request(struct sk_buff *skb, const struct alg_helper *h);
+const struct alg_helper *alg_helper_requested(struct sk_buff *skb);
 unsigned int alg_helper_hook(struct sk_buff *skb,
 			     const struct nf_hook_state *state);
 

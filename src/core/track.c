@@ -107,7 +107,8 @@ static unsigned int alg_track_icmp_error(struct alg_net *an,
 static struct alg_conn *alg_track_new(struct alg_net *an, struct sk_buff *skb,
 				      unsigned int dataoff,
 				      const struct alg_tuple *t,
-				      const struct alg_proto *p)
+				      const struct alg_proto *p,
+				      const struct alg_helper *req)
 {
 	struct alg_expect *exp;
 	struct alg_tuple reply;
@@ -136,6 +137,8 @@ static struct alg_conn *alg_track_new(struct alg_net *an, struct sk_buff *skb,
 			return ERR_PTR(-EBUSY);
 		}
 		alg_expect_put(exp);
+	} else if (req) {
+		alg_helper_attach(ct, req);
 	} else {
 		alg_helper_auto(an, ct);
 	}
@@ -154,10 +157,13 @@ unsigned int alg_track_in(struct sk_buff *skb,
 	struct alg_conn *ct;
 	struct alg_tuple t;
 	enum alg_proto_verdict verdict;
+	const struct alg_helper *req;
 	bool reopened = false;
 	unsigned long old_status;
 	u8 old_state;
 
+	/* A raw-table request lasts until here, whatever comes of the packet. */
+	req = alg_helper_requested(skb);
 	if (skb_get_nfct(skb) || !READ_ONCE(an->cfg.enable))
 		return NF_ACCEPT;
 	if (!alg_track_tuple(skb, skb_network_offset(skb), &t, &dataoff)) {
@@ -192,7 +198,7 @@ again:
 		else
 			ctinfo = IP_CT_NEW;
 	} else {
-		ct = alg_track_new(an, skb, dataoff, &t, p);
+		ct = alg_track_new(an, skb, dataoff, &t, p, req);
 		if (IS_ERR(ct)) {
 			ALG_STAT_INC(an, drop);
 			return NF_DROP;

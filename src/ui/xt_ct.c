@@ -8,6 +8,7 @@
  * The layouts are the uapi ones; the semantics are ct_match.c's.
  */
 
+#include "core/helper.h"
 #include "ui/ct.h"
 
 #include <linux/module.h>
@@ -15,6 +16,7 @@
 #include <linux/netfilter/xt_state.h>
 #include <linux/netfilter/xt_helper.h>
 #include <linux/netfilter/xt_CT.h>
+#include <linux/netfilter_ipv4/ip_tables.h>
 
 static bool alg_xt_state_mt(const struct sk_buff *skb,
 			    struct xt_action_param *par)
@@ -155,32 +157,107 @@ static unsigned int alg_xt_notrack_tg(struct sk_buff *skb,
 	return XT_CONTINUE;
 }
 
-/* Of CT's options only --notrack: the rest make nf_conntrack templates. */
-static int alg_xt_ct_check(u16 flags, const char *helper, u16 zone,
-			   u32 ct_events, u32 exp_events, const char *timeout)
+/*
+ * -j CT --helper NAME: the tracker gives the connection the packet starts
+ * that helper. The target info's kernel-only "ct" field, where
+ * nf_conntrack keeps its template, keeps the helper here (NULL: notrack).
+ */
+static unsigned int alg_xt_ct_tg(struct sk_buff *skb, const void *helper)
 {
-	if (flags == XT_CT_NOTRACK && !helper[0] && !zone && !ct_events &&
-	    !exp_events && (!timeout || !timeout[0]))
-		return 0;
-	pr_info_ratelimited("-j CT: only --notrack; helpers are assigned with -j CT --helper in /proc/net/alg_nat\n");
-	return -EOPNOTSUPP;
+	if (skb_get_nfct(skb))
+		return XT_CONTINUE;
+	if (helper)
+		alg_helper_request(skb, helper);
+	else
+		alg_skb_set_conn(skb, NULL, IP_CT_UNTRACKED);
+	return XT_CONTINUE;
+}
+
+static unsigned int alg_xt_ct_tg_v0(struct sk_buff *skb,
+				    const struct xt_action_param *par)
+{
+	const struct xt_ct_target_info *info = par->targinfo;
+
+	return alg_xt_ct_tg(skb, info->ct);
+}
+
+static unsigned int alg_xt_ct_tg_v1(struct sk_buff *skb,
+				    const struct xt_action_param *par)
+{
+	const struct xt_ct_target_info_v1 *info = par->targinfo;
+
+	return alg_xt_ct_tg(skb, info->ct);
+}
+
+/* The helper a --helper NAME names, for the rule's protocol; or an error. */
+static const struct alg_helper *
+alg_xt_ct_helper(const struct xt_tgchk_param *par, const char *name,
+		 size_t size)
+{
+	const struct ipt_entry *e = par->entryinfo;
+	const struct alg_helper *h;
+
+	if (strnlen(name, size) == size)
+		return ERR_PTR(-EINVAL);
+	if (par->family != NFPROTO_IPV4) {
+		pr_info_ratelimited("-j CT --helper: alg_conntrack tracks IPv4 only\n");
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	/* As xt_CT: a helper reads one protocol's payload. */
+	if (!e->ip.proto || (e->ip.invflags & IPT_INV_PROTO)) {
+		pr_info_ratelimited("-j CT --helper needs -p, not inverted\n");
+		return ERR_PTR(-ENOENT);
+	}
+	h = alg_helper_find_name(name);
+	if (!h || h->proto != e->ip.proto) {
+		pr_info_ratelimited("-j CT --helper %s: no such helper for protocol %u\n",
+				    name, e->ip.proto);
+		return ERR_PTR(-ENOENT);
+	}
+	return h;
+}
+
+/* Of CT's options --notrack and --helper: zones, events, timeouts not. */
+static int alg_xt_ct_check(const struct xt_tgchk_param *par, u16 flags,
+			   const char *helper, size_t helper_size, u16 zone,
+			   u32 ct_events, u32 exp_events, const char *timeout,
+			   struct nf_conn **slot)
+{
+	const struct alg_helper *h = NULL;
+
+	if (zone || ct_events || exp_events || (timeout && timeout[0]) ||
+	    (flags & ~XT_CT_NOTRACK) || (flags && helper[0]) ||
+	    (!flags && !helper[0])) {
+		pr_info_ratelimited("-j CT: only --notrack or --helper\n");
+		return -EOPNOTSUPP;
+	}
+	if (helper[0]) {
+		h = alg_xt_ct_helper(par, helper, helper_size);
+		if (IS_ERR(h))
+			return PTR_ERR(h);
+	}
+	*slot = (struct nf_conn *)h;
+	return 0;
 }
 
 static int alg_xt_ct_check_v0(const struct xt_tgchk_param *par)
 {
-	const struct xt_ct_target_info *info = par->targinfo;
+	struct xt_ct_target_info *info = par->targinfo;
 
-	return alg_xt_ct_check(info->flags, info->helper, info->zone,
-			       info->ct_events, info->exp_events, NULL);
+	return alg_xt_ct_check(par, info->flags, info->helper,
+			       sizeof(info->helper), info->zone,
+			       info->ct_events, info->exp_events, NULL,
+			       &info->ct);
 }
 
 static int alg_xt_ct_check_v1(const struct xt_tgchk_param *par)
 {
-	const struct xt_ct_target_info_v1 *info = par->targinfo;
+	struct xt_ct_target_info_v1 *info = par->targinfo;
 
-	return alg_xt_ct_check(info->flags, info->helper, info->zone,
+	return alg_xt_ct_check(par, info->flags, info->helper,
+			       sizeof(info->helper), info->zone,
 			       info->ct_events, info->exp_events,
-			       info->timeout);
+			       info->timeout, &info->ct);
 }
 
 static struct xt_match alg_xt_matches[] __read_mostly = {
@@ -261,7 +338,7 @@ static struct xt_target alg_xt_targets[] __read_mostly = {
 		.name = "CT",
 		.revision = 0,
 		.family = NFPROTO_UNSPEC,
-		.target = alg_xt_notrack_tg,
+		.target = alg_xt_ct_tg_v0,
 		.checkentry = alg_xt_ct_check_v0,
 		.targetsize = sizeof(struct xt_ct_target_info),
 		.usersize = offsetof(struct xt_ct_target_info, ct),
@@ -273,7 +350,7 @@ static struct xt_target alg_xt_targets[] __read_mostly = {
 		.name = "CT",
 		.revision = 1,
 		.family = NFPROTO_UNSPEC,
-		.target = alg_xt_notrack_tg,
+		.target = alg_xt_ct_tg_v1,
 		.checkentry = alg_xt_ct_check_v1,
 		.targetsize = sizeof(struct xt_ct_target_info_v1),
 		.usersize = offsetof(struct xt_ct_target_info_v1, ct),
@@ -285,7 +362,7 @@ static struct xt_target alg_xt_targets[] __read_mostly = {
 		.name = "CT",
 		.revision = 2,
 		.family = NFPROTO_UNSPEC,
-		.target = alg_xt_notrack_tg,
+		.target = alg_xt_ct_tg_v1,
 		.checkentry = alg_xt_ct_check_v1,
 		.targetsize = sizeof(struct xt_ct_target_info_v1),
 		.usersize = offsetof(struct xt_ct_target_info_v1, ct),
