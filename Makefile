@@ -6,7 +6,8 @@
 # make check-debug  the suite on KASAN/lockdep/kmemleak and KCSAN kernels
 # make unit       userspace unit tests of the pure-logic parts only
 # make demo       a gateway in the VM, with /proc/net/alg_conntrack shown
-# make bench      alg_conntrack vs nf_conntrack + nf_nat, one VM boot (bench/)
+# make bench      alg_conntrack vs nf_conntrack + nf_nat: bench/run (whole system)
+#                 and bench/hookbench.sh (hook path per packet), a VM boot each
 # make deb        alg-conntrack-dkms_<version>_all.deb (DKMS), checked by lintian
 # make check-deb  build it, install it in the VM (DKMS for every kernel), use it
 # KVER=...        one installed kernel for all of the above (scripts/kver)
@@ -48,6 +49,7 @@ demo: module
 
 bench: module
 	bench/run
+	bench/hookbench.sh
 
 deb:
 	scripts/deb
