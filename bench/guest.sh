@@ -22,6 +22,8 @@ set -u
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../selftests/lib.sh
 . "$BENCH_DIR/../selftests/lib.sh"
+# shellcheck source=lib.sh
+. "$BENCH_DIR/lib.sh"
 NS_PREFIX=bench
 BIN=$BENCH_DIR/build
 
@@ -52,36 +54,17 @@ FILL_MAC=02:00:00:be:be:01
 CSV=/tmp/bench.csv
 : > "$CSV"
 
-log() { echo "[$(date +%H:%M:%S)] $*"; }
 emit() {
 	local line="$1,$2,$3,$4,$5,$6"
 	echo "$line" >> "$CSV"
 	echo "@@CSV,$line"
 }
-now_ns() { date +%s%N; }
 
 # --- modes -------------------------------------------------------------------
 
 NF_MODS="xt_CT iptable_raw iptable_nat xt_MASQUERADE nf_nat_ftp nf_conntrack_ftp nf_nat nf_conntrack nf_defrag_ipv4 nf_defrag_ipv6"
 
 nf_loaded() { grep -qE '^(nf_conntrack|nf_nat) ' /proc/modules; }
-
-# Remove a module stack; namespaces die asynchronously, so retry a while.
-rmmods() {
-	local m i
-	for i in $(seq 1 60); do
-		for m in "$@"; do
-			grep -q "^$m " /proc/modules && rmmod "$m" 2>/dev/null
-		done
-		local left=0
-		for m in "$@"; do grep -q "^$m " /proc/modules && left=1; done
-		[ $left -eq 0 ] && return 0
-		sleep 0.5
-	done
-	log "ERROR: modules still loaded after 30 s:"
-	grep -E "^($(echo "$*" | tr ' ' '|')) " /proc/modules
-	return 1
-}
 
 mode_load() {
 	case $1 in
@@ -107,25 +90,10 @@ mode_load() {
 
 mode_unload() {
 	case $1 in
-	alg) rmmods alg_conntrack ;;
-	kernel) rmmods $NF_MODS ;;
+	alg) rmmods 30 alg_conntrack ;;
+	kernel) rmmods 30 $NF_MODS ;;
 	none) ;;
 	esac
-}
-
-# Wait (at most 30 s) until the VM is idle: namespaces die asynchronously
-# (cleanup_net, table teardown) and nothing of that may run into the next
-# measurement.
-wait_idle() {
-	local i a b busy
-	for i in $(seq 1 60); do
-		a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 }' /proc/stat)
-		sleep 0.5
-		b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 }' /proc/stat)
-		busy=$(echo "$a $b" | awk '{ d = ($3 - $1) + ($4 - $2); print d ? int(100 * ($3 - $1) / d) : 0 }')
-		[ "$busy" -lt 15 ] && return 0
-	done
-	log "note: VM still ${busy}% busy after 30 s"
 }
 
 # A fresh topology with the mode's NAT (or routing) in place: the one of

@@ -22,6 +22,8 @@
 # packet), CASE_floor (the same packets without hooks, timed in chunks
 # between CASE's) and CASE_hook (the median of the per-chunk differences).
 set -u
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 ALG_KO_SRC=${1:?usage: run-guest.sh ALG_KO HOOKBENCH_KO}
 HB_KO_SRC=${2:?usage: run-guest.sh ALG_KO HOOKBENCH_KO}
@@ -50,28 +52,10 @@ ALG_KO=/tmp/hookbench-alg_conntrack.ko
 HB_KO=/tmp/hookbench.ko
 cp "$ALG_KO_SRC" "$ALG_KO" && cp "$HB_KO_SRC" "$HB_KO" || exit 1
 
-log() { echo "[$(date +%H:%M:%S)] $*"; }
 emit() { echo "@@HB,$1,$2,$3,$4"; }
-now_ns() { date +%s%N; }
 nsx() { ip netns exec "$NS" "$@"; }
 
 # --- stacks ------------------------------------------------------------------
-
-# Remove modules; namespaces die asynchronously, so retry a while.
-rmmods() {
-	local m i left
-	for i in $(seq 1 240); do
-		for m in "$@"; do
-			grep -q "^$m " /proc/modules && rmmod "$m" 2>/dev/null
-		done
-		left=0
-		for m in "$@"; do grep -q "^$m " /proc/modules && left=1; done
-		[ $left -eq 0 ] && return 0
-		sleep 0.5
-	done
-	log "ERROR: modules still loaded after 120 s: $(grep -E "^($(echo "$*" | tr ' ' '|')) " /proc/modules | cut -d' ' -f1)"
-	return 1
-}
 
 stack_load() {
 	case $1 in
@@ -100,10 +84,10 @@ stack_load() {
 
 stack_unload() {
 	case $1 in
-	alg) rmmods alg_conntrack ;;
+	alg) rmmods 120 alg_conntrack ;;
 	kernel)
 		# shellcheck disable=SC2086
-		rmmods $NF_MODS
+		rmmods 120 $NF_MODS
 		;;
 	none) ;;
 	esac
@@ -126,20 +110,6 @@ ct_count() {
 	kernel) nsx cat /proc/sys/net/netfilter/nf_conntrack_count ;;
 	*) echo 0 ;;
 	esac
-}
-
-# Wait (at most 30 s) until the VM is idle: namespaces and modules die
-# asynchronously, and none of that may run into a measurement.
-wait_idle() {
-	local i a b busy=0
-	for i in $(seq 1 60); do
-		a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 }' /proc/stat)
-		sleep 0.5
-		b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 }' /proc/stat)
-		busy=$(echo "$a $b" | awk '{ d = ($3 - $1) + ($4 - $2); print d ? int(100 * ($3 - $1) / d) : 0 }')
-		[ "$busy" -lt 15 ] && return 0
-	done
-	log "note: VM still ${busy}% busy after 30 s"
 }
 
 topo_up() {
