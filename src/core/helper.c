@@ -111,19 +111,6 @@ void alg_helper_request(struct sk_buff *skb, const struct alg_helper *h)
 	skb->_nfct = (unsigned long)req | ALG_CT_HELPER_REQUEST;
 }
 
-/* The tracker takes the request off the packet: the helper, or NULL. */
-const struct alg_helper *alg_helper_requested(struct sk_buff *skb)
-{
-	unsigned long nfct = skb_get_nfct(skb);
-	struct nf_conntrack *req;
-
-	if ((nfct & NFCT_INFOMASK) != ALG_CT_HELPER_REQUEST)
-		return NULL;
-	req = (struct nf_conntrack *)(nfct & NFCT_PTRMASK);
-	nf_reset_ct(skb);
-	return container_of(req, struct alg_helper, request);
-}
-
 unsigned int alg_helper_hook(struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {

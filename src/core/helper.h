@@ -54,7 +54,24 @@ const struct alg_helper *alg_helper_find_name(const char *name);
 int alg_helper_attach(struct alg_conn *ct, const struct alg_helper *h);
 void alg_helper_auto(struct alg_net *an, struct alg_conn *ct);
 void alg_helper_request(struct sk_buff *skb, const struct alg_helper *h);
-const struct alg_helper *alg_helper_requested(struct sk_buff *skb);
+
+/*
+ * The tracker takes the request off the packet: the helper, or NULL.
+ * Inline: every packet the tracker sees asks.
+ */
+static inline const struct alg_helper *
+alg_helper_requested(struct sk_buff *skb)
+{
+	unsigned long nfct = skb_get_nfct(skb);
+	struct nf_conntrack *req;
+
+	if (likely((nfct & NFCT_INFOMASK) != ALG_CT_HELPER_REQUEST))
+		return NULL;
+	req = (struct nf_conntrack *)(nfct & NFCT_PTRMASK);
+	nf_reset_ct(skb);
+	return container_of(req, struct alg_helper, request);
+}
+
 unsigned int alg_helper_hook(struct sk_buff *skb,
 			     const struct nf_hook_state *state);
 

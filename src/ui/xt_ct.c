@@ -162,14 +162,14 @@ static unsigned int alg_xt_notrack_tg(struct sk_buff *skb,
  * that helper. The target info's kernel-only "ct" field, where
  * nf_conntrack keeps its template, keeps the helper here (NULL: notrack).
  */
-static unsigned int alg_xt_ct_tg(struct sk_buff *skb, const void *helper)
+static unsigned int alg_xt_ct_tg(struct sk_buff *skb,
+				 const struct xt_action_param *par,
+				 const void *helper)
 {
-	if (skb_get_nfct(skb))
-		return XT_CONTINUE;
-	if (helper)
+	if (!helper)
+		return alg_xt_notrack_tg(skb, par);
+	if (!skb_get_nfct(skb))
 		alg_helper_request(skb, helper);
-	else
-		alg_skb_set_conn(skb, NULL, IP_CT_UNTRACKED);
 	return XT_CONTINUE;
 }
 
@@ -178,7 +178,7 @@ static unsigned int alg_xt_ct_tg_v0(struct sk_buff *skb,
 {
 	const struct xt_ct_target_info *info = par->targinfo;
 
-	return alg_xt_ct_tg(skb, info->ct);
+	return alg_xt_ct_tg(skb, par, info->ct);
 }
 
 static unsigned int alg_xt_ct_tg_v1(struct sk_buff *skb,
@@ -186,7 +186,7 @@ static unsigned int alg_xt_ct_tg_v1(struct sk_buff *skb,
 {
 	const struct xt_ct_target_info_v1 *info = par->targinfo;
 
-	return alg_xt_ct_tg(skb, info->ct);
+	return alg_xt_ct_tg(skb, par, info->ct);
 }
 
 /* The helper a --helper NAME names, for the rule's protocol; or an error. */
