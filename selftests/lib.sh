@@ -46,6 +46,12 @@ ktap_finish() {
 
 skip_all() { echo "1..0 # SKIP $*"; exit $KSFT_SKIP; }
 
+# Header tags of a test FILE (whole lines, in its first 20): "# manual: WHY"
+# runs only when named (run.sh, scripts/check); "# once" runs in the last
+# kernel's boot of scripts/check only (it covers every kernel itself).
+test_manual() { head -n 20 "$1" | grep -q '^# manual: '; }
+test_once() { head -n 20 "$1" | grep -qx '# once'; }
+
 # For check: CMD fails; CMD with its output thrown away.
 not() { ! "$@"; }
 quiet() { "$@" > /dev/null 2>&1; }

@@ -11,10 +11,10 @@
 cd "$(dirname "$0")" || exit 1
 . ./lib.sh
 tests=("$@")
-# By default every test but those marked "# manual: ..." (run when named).
+# By default every test but the manual ones (run when named).
 if [ ${#tests[@]} -eq 0 ]; then
 	for t in [0-9]*.sh; do
-		head -n 20 "$t" | grep -q '^# manual:' || tests+=("$t")
+		test_manual "$t" || tests+=("$t")
 	done
 fi
 scale=${ALG_TEST_TIMEOUT_SCALE:-1}

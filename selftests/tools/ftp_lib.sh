@@ -320,7 +320,6 @@ since() {
 	echo "$((d / 1000)).$((d % 1000 / 100))"
 }
 
-
 # ftp_ns NAME...: namespaces with lo up
 ftp_ns() {
 	local n
