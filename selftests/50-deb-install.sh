@@ -19,9 +19,11 @@
 #    unload the running module.
 . "$(dirname "$0")/lib.sh"
 . "$SELFTEST_DIR/tools/ct_lib.sh"
+. "$SELFTEST_DIR/tools/nat_lib.sh"	# xfer_down (nat_setup is not used)
 need apt-get dpkg dkms modinfo modprobe socat sha256sum systemd-analyze
 BG_DIR=$(mktemp -d /tmp/alg_deb.XXXXXX)
 T=$BG_DIR
+NAT_TMP=$T
 trap 'bg_killall; ns_cleanup; rmmod alg_conntrack 2>/dev/null; rm -rf "$T"' EXIT
 mod_unload || skip_all "alg_conntrack is loaded and stays"
 
@@ -110,16 +112,8 @@ done
 check "the unit's ExecStart succeeds" test $ok = 1
 check "the saved rules are back" grep -q "^NAT rules: *2$" <<< "$(gwx status)"
 mkdata "$T/data" 2048
-download() {
-	ip netns exec "$(ns server)" timeout 60 socat -u "OPEN:$T/data" TCP4-LISTEN:6000,reuseaddr &
-	local pid=$! rc=0
-	wait_for 10 sh -c "ip netns exec $(ns server) ss -Hltn 'sport = :6000' | grep -q LISTEN" || rc=1
-	timeout 50 ip netns exec "$(ns client)" socat -u TCP4:10.0.2.2:6000 "OPEN:$T/got,creat,trunc" || rc=1
-	kill $pid 2>/dev/null
-	wait $pid 2>/dev/null
-	[ $rc = 0 ] && cmp -s "$T/data" "$T/got"
-}
-check "a 2 MiB download through MASQUERADE, intact" download
+check "a 2 MiB download through MASQUERADE, intact" \
+	xfer_down server 6000 client 10.0.2.2 6000 "$T/data"
 check "the gateway tracked it, translated to 10.0.2.1" \
 	grep -q "dport=6000 .*src=10.0.2.2 dst=10.0.2.1 sport=6000" <<< "$(nsx gw cat /proc/net/alg_conntrack)"
 
