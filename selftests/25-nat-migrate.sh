@@ -146,20 +146,29 @@ norm() {
 	echo "peer=$a:$p $l"
 }
 
-# cases TRACKER: run every case, V[TRACKER,name] = what the far end saw
+# cases TRACKER: run every case, V[TRACKER,name] = what the far end saw;
+# one nat_tool process per namespace runs its cases in turn.
 cases() {
-	local tr=$1 c name n src dst proto dport sport range out
+	local tr=$1 c name n src dst proto dport sport range l
+	local -A todo=() got=()
 	for c in "${CASES[@]}"; do
 		read -r name n src dst proto dport sport range <<< "$c"
 		[ "$src" != - ] || src=0.0.0.0
 		if [ "$proto" = tcp ]; then
-			out=$(ntool "$n" req --src "$src" --dst "$dst" --port "$dport" \
-				--sport "$sport" --bytes 2000 --timeout 5)
+			todo[$n]+="$name req --src $src --dst $dst --port $dport --sport $sport --bytes 2000 --timeout 5"
 		else
-			out=$(ntool "$n" ureq --src "$src" --dst "$dst" --port "$dport" \
-				--sport "$sport" --msg m --timeout 1)
+			todo[$n]+="$name ureq --src $src --dst $dst --port $dport --sport $sport --msg m --timeout 0.5"
 		fi
-		V[$tr,$name]=$(norm "$out" "$sport" "${range:-}")
+		todo[$n]+=$'\n'
+	done
+	for n in "${!todo[@]}"; do
+		while read -r name l; do
+			got[$name]=$l
+		done < <(ntool "$n" batch <<< "${todo[$n]}")
+	done
+	for c in "${CASES[@]}"; do
+		read -r name n src dst proto dport sport range <<< "$c"
+		V[$tr,$name]=$(norm "${got[$name]:-}" "$sport" "${range:-}")
 	done
 }
 

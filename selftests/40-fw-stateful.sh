@@ -232,7 +232,7 @@ round() {
 	c0=$(counter "$fe" dropped)
 	to_lan
 	drv listen $((p + 2))
-	if drv connect w$k 10.0.1.2 $((p + 2)) 1.5; then
+	if drv connect w$k 10.0.1.2 $((p + 2)) 1; then
 		V[$tr,$fe,wan_new]=passed
 	else
 		c1=$(counter "$fe" dropped)
@@ -252,14 +252,16 @@ round() {
 	to_wan
 	# Passive data goes LAN -> WAN, which "new" would let through too: the
 	# related counter tells whether the tracker saw it as expected.
+	c1=$(counter "$fe" related)
 	for m in pasv port; do
-		c0=$(counter "$fe" related)
+		c0=$c1
 		if ftp_xfer client 10.0.2.2 $m "ls pub"; then
 			c1=$(counter "$fe" related)
 			[ "$c1" -gt "$c0" ] && V[$tr,$fe,ftp_$m]="pass, data related" ||
 				V[$tr,$fe,ftp_$m]="pass, data not related"
 		else
 			V[$tr,$fe,ftp_$m]=blocked
+			c1=$(counter "$fe" related)
 		fi
 	done
 	# Nothing listens there: the server answers with port unreachable.

@@ -13,19 +13,19 @@
 # the server would reset it; and both run a stateful firewall (new
 # connections only to the server's ports, else ESTABLISHED or RELATED).
 # With gwa active: a TCP connection held open, a UDP flow, two FTP
-# downloads, one passive and one active (the server limits their rate),
-# an FTP session with a PASV pending. Once gwb's conntrackd holds them (ExpectationSync: the expectation too),
-# gwb commits its external cache into its table, gwa's ports go down and
-# gwb takes the addresses (the virtual MACs stay: no ARP to redo), and
-# each connection must go on: the TCP echo works, the server sees the UDP
-# flow from the same address and port, the downloads complete intact
-# without a second session, and the pending PASV's data connection, opened
-# only now, is RELATED and lists. A TCP
-# connection whose entry is deleted from gwb before the move is the
-# negative control: it must die.
+# downloads, one passive and one active (the server's link is slow until
+# the move), an FTP session with a PASV pending. Once gwb's conntrackd
+# holds them (ExpectationSync: the expectation too), gwb commits its
+# external cache into its table, gwa's ports go down and gwb takes the
+# addresses (the virtual MACs stay: no ARP to redo), and each connection
+# must go on: the TCP echo works, the server sees the UDP flow from the
+# same address and port, the downloads complete intact without a second
+# session, and the pending PASV's data connection, opened only now, is
+# RELATED and lists. A TCP connection whose entry is deleted from gwb
+# before the move is the negative control: it must die.
 . "$(dirname "$0")/lib.sh"
 . "$SELFTEST_DIR/tools/ftp_lib.sh"
-need conntrackd conntrack iptables-legacy lftp vsftpd sha256sum
+need conntrackd conntrack iptables-legacy lftp vsftpd sha256sum tc
 modprobe -n nf_conntrack_netlink 2> /dev/null || skip_all "no nf_conntrack_netlink for $(uname -r)"
 ftp_setup vsftpd
 trap 'drv_stop; bg_killall; ns_cleanup; mod_unload; wait_for 15 nfct_unload; rm -rf "$FTP_TMP"' EXIT
@@ -198,9 +198,12 @@ tracker_up() {
 			iptable_raw || return 1
 	fi
 	topo && nat_up && fw_up || return 1
-	# The download takes about 30 s: the fail-over happens inside it.
-	ftp_vsftpd server 10.0.2.2 21 anon_max_rate=200000 pasv_min_port=30100 \
-		pasv_max_port=30109 || return 1
+	# The server's link is slow until the move, so the fail-over happens
+	# inside the downloads: 200 kB/s for both, so that even one alone
+	# would need 40 s; at full speed after the move they end at once.
+	nsx server tc qdisc add dev veth_s root tbf rate 1600kbit burst 20kb \
+		latency 500ms || return 1
+	ftp_vsftpd server 10.0.2.2 21 pasv_min_port=30100 pasv_max_port=30109 || return 1
 	conntrackd_conf gwa 10.0.9.1 10.0.9.2
 	conntrackd_conf gwb 10.0.9.2 10.0.9.1
 	bg cda gwa conntrackd -C "$T/cd.gwa.conf"
@@ -248,8 +251,8 @@ scenario() {
 	bg dl client lftp -d -u anonymous,test@ -e "$FTP_LFTP_BASE; set ftp:passive-mode on; set ftp:prefer-epsv no; get pub/big -o $T/big.pasv; bye" 10.0.2.2
 	bg dla client lftp -d -u anonymous,test@ -e "$FTP_LFTP_BASE; set ftp:passive-mode off; get pub/big -o $T/big.port; bye" 10.0.2.2
 	check "$TR: downloads running, passive and active" wait_for 30 eval \
-		"[ \$(stat -c %s '$T/big.pasv' 2>/dev/null || echo 0) -gt 300000 ] &&
-		 [ \$(stat -c %s '$T/big.port' 2>/dev/null || echo 0) -gt 300000 ]"
+		"[ \$(stat -c %s '$T/big.pasv' 2>/dev/null || echo 0) -gt 100000 ] &&
+		 [ \$(stat -c %s '$T/big.port' 2>/dev/null || echo 0) -gt 100000 ]"
 
 	check "$TR: gwb's conntrackd holds the connections" wait_for 30 eval \
 		"in_external gwb 'sport=${sp1:-x} ' ESTABLISHED && in_external gwb 'sport=${sp2:-x} ' ESTABLISHED && in_external gwb udp 'dport=5002 ' && in_external gwb 'dport=21 ' && in_external gwb 'dport=3010' && in_external gwb 'sport=20 '"
@@ -268,6 +271,7 @@ scenario() {
 	for m in pasv port; do
 		sz=$(stat -c %s "$T/big.$m" 2> /dev/null)
 		R[$TR,span]+="$m $([ "${sz:-0}" -lt "$BIG_SIZE" ] && echo "still running" || echo "already done"); "
+		diag "$TR: $m download at the move: ${sz:-0} of $BIG_SIZE bytes"
 	done
 	nsx gwb conntrack -D -p tcp --sport "${sp2:-1}" > /dev/null 2>&1
 	# gwa fails: its ports go down; gwb takes the addresses.
@@ -275,6 +279,7 @@ scenario() {
 	ip -n "$(ns gwa)" link set wan0 down &&
 	gw_active gwb
 	check "$TR: gwb took the addresses" [ $? -eq 0 ]
+	check "$TR: the server's link at full speed" nsx server tc qdisc del dev veth_s root
 
 	drv echo t1 && R[$TR,tcp]="echo works" || R[$TR,tcp]="echo fails: $DRV_REPLY"
 	echo list > "$T/pasv.ctl"
@@ -314,8 +319,8 @@ scenario() {
 }
 
 mkdir -p "$T/root.server/pub"
-mkdata "$T/root.server/pub/big" 6000
-BIG_SIZE=$((6000 * 1024))
+mkdata "$T/root.server/pub/big" 8000
+BIG_SIZE=$((8000 * 1024))
 BIG_SHA=$(sha256sum < "$T/root.server/pub/big")
 BIG_SHA=${BIG_SHA%% *}
 TR=alg scenario

@@ -9,7 +9,8 @@ KSFT_SKIP=4
 
 SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$SELFTEST_DIR/.." && pwd)
-MODULE="$TOP/alg_conntrack.ko"
+# ALG_MODULE: run.sh's copy of the module without its debug sections.
+MODULE=${ALG_MODULE:-$TOP/alg_conntrack.ko}
 NS_PREFIX="alg$$"
 ktap_n=0
 ktap_fail=0
@@ -68,6 +69,7 @@ mod_loaded() { grep -q '^alg_conntrack ' /proc/modules; }
 # (a tenth of the size: much less to read per insmod), else the module.
 mod_stripped() {
 	local copy=/tmp/alg_conntrack.stripped.$$.ko
+	[ -z "${ALG_MODULE:-}" ] || { echo "$MODULE"; return; }
 	[ -f "$copy" ] || strip --strip-debug -o "$copy" "$MODULE" 2>/dev/null || copy=$MODULE
 	echo "$copy"
 }

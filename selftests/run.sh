@@ -47,6 +47,12 @@ fi
 
 n=0 pass=0 fail=0 skip=0
 outdir=$(mktemp -d)
+# Every insmod reads the whole file over 9p: without its debug sections
+# the module is a thirtieth of the size (13 MB -> 0.45 MB, 6.12, W=1).
+if [ -z "${ALG_MODULE:-}" ] &&
+   strip --strip-debug -o "$outdir/alg_conntrack.ko" ../alg_conntrack.ko 2> /dev/null; then
+	export ALG_MODULE=$outdir/alg_conntrack.ko
+fi
 echo "TAP version 13"
 echo "1..${#tests[@]}"
 for t in "${tests[@]}"; do

@@ -29,6 +29,12 @@ Standard library only. Run inside a namespace with `ip netns exec`.
       without don't-fragment, and the answer is printed as
       "peer=.. local=.. len=L" (L: bytes of the request echoed back).
 
+  nat_tool.py batch
+      Each line of stdin is "TAG req ARGS..." or "TAG ureq ARGS...", run one
+      after the other in this one process (under TCG a python start costs
+      about half a second); prints "TAG " and what that command would have
+      printed ("TAG" alone where it printed nothing or failed).
+
   nat_tool.py hold --port P
       Accept TCP connections and keep all of them open (never read/close).
       Prints "ready" once listening.
@@ -314,7 +320,33 @@ def cmd_wr(a):
     return rc
 
 
-def main():
+def cmd_batch(a):
+    import io
+    import shlex
+    p = parser()
+    rc = 0
+    for line in sys.stdin:
+        w = shlex.split(line)
+        if not w:
+            continue
+        out = io.StringIO()
+        real = sys.stdout
+        sys.stdout = out
+        try:
+            sub = p.parse_args(w[1:])
+            if sub.cmd not in ('req', 'ureq') or run(sub):
+                rc = 1
+        except (Exception, SystemExit) as e:
+            print('%s: %s' % (w[0], e), file=sys.stderr)
+            rc = 1
+        finally:
+            sys.stdout = real
+        got = out.getvalue().split('\n', 1)[0]
+        print(('%s %s' % (w[0], got)).rstrip(), flush=True)
+    return rc
+
+
+def parser():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest='cmd', required=True)
     sp = sub.add_parser('serve')
@@ -357,10 +389,18 @@ def main():
     sp = sub.add_parser('wr')
     sp.add_argument('file')
     sp.add_argument('--each-line', action='store_true')
-    a = p.parse_args()
+    sub.add_parser('batch')
+    return p
+
+
+def run(a):
     return {'serve': cmd_serve, 'req': cmd_req, 'ureq': cmd_ureq,
             'hold': cmd_hold, 'flood': cmd_flood, 'wr': cmd_wr,
-            'pmtu': cmd_pmtu}[a.cmd](a)
+            'pmtu': cmd_pmtu, 'batch': cmd_batch}[a.cmd](a)
+
+
+def main():
+    return run(parser().parse_args())
 
 
 if __name__ == '__main__':
