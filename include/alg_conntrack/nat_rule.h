@@ -78,6 +78,7 @@ struct alg_nat_mports {
 	u16 lo[ALG_NAT_MPORTS];
 	u16 hi[ALG_NAT_MPORTS];
 };
+
 /*
  * Every field not used by a rule is zero, so rules are printable and
  * comparable without knowing which options were written.

@@ -502,11 +502,11 @@ UNIT_TEST(iptables_save_forms)
 	static const struct {
 		const char *line, *why;
 	} bad[] = {
-		{ "-A PREROUTING -m tcp -j ACCEPT", "-m tcp, udp or icmp needs the same -p, not negated" },
-		{ "-A PREROUTING -p udp -m tcp --dport 1 -j ACCEPT", "-m tcp, udp or icmp needs the same -p, not negated" },
-		{ "-A PREROUTING ! -p tcp -m tcp -j ACCEPT", "-m tcp, udp or icmp needs the same -p, not negated" },
+		{ "-A PREROUTING -m tcp -j ACCEPT", "-m tcp/udp/icmp needs the same -p, not negated" },
+		{ "-A PREROUTING -p udp -m tcp --dport 1 -j ACCEPT", "-m tcp/udp/icmp needs the same -p, not negated" },
+		{ "-A PREROUTING ! -p tcp -m tcp -j ACCEPT", "-m tcp/udp/icmp needs the same -p, not negated" },
 		{ "-A PREROUTING -p tcp -m tcp -m tcp -j ACCEPT", "duplicate -m" },
-		{ "-A PREROUTING -p tcp -m state --state NEW -j ACCEPT", "unsupported -m match (tcp, udp, icmp, multiport and comment are known)" },
+		{ "-A PREROUTING -p tcp -m state --state NEW -j ACCEPT", "unsupported -m match (known: tcp udp icmp multiport comment)" },
 		{ "-A PREROUTING -p tcp --dports 80 -j ACCEPT", "--sports and --dports need -m multiport" },
 		{ "-A PREROUTING -p tcp -m multiport -j ACCEPT", "-m multiport needs --sports or --dports" },
 		{ "-A PREROUTING -m multiport --dports 80 -j ACCEPT", "-m multiport needs -p tcp or udp" },

@@ -46,10 +46,12 @@ unsigned int alg_expect_kill_if(struct alg_net *an,
 struct alg_expect *alg_expect_alloc(struct alg_conn *master);
 void alg_expect_put(struct alg_expect *exp);
 int alg_expect_insert_timeout(struct alg_expect *exp, unsigned int secs);
+
 static inline int alg_expect_insert(struct alg_expect *exp)
 {
 	return alg_expect_insert_timeout(exp, 0);
 }
+
 void alg_expect_remove(struct alg_expect *exp);
 struct alg_expect *alg_expect_take(struct alg_net *an, const struct alg_tuple *t);
 void alg_expect_kill_master(struct alg_conn *master);

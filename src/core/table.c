@@ -356,6 +356,13 @@ void alg_table_iterate(struct alg_net *an,
 	struct alg_conn *ct;
 	unsigned int b;
 
+	/*
+	 * Every device and address going down walks the table for MASQUERADE
+	 * (each namespace torn down, each rmmod): an idle namespace's
+	 * 16384 empty buckets are not worth a look.
+	 */
+	if (!atomic_read(&an->count))
+		return;
 	for (b = 0; b < an->buckets; b++) {
 restart:
 		rcu_read_lock();

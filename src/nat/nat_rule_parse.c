@@ -516,7 +516,7 @@ static int alg_nat_parse_mod(struct alg_nat_pctx *c, const struct alg_nat_tok *t
 		c->mods |= ALG_NAT_TBIT(i);
 		return 0;
 	}
-	return alg_nat_fail(c, "unsupported -m match (tcp, udp, icmp, multiport and comment are known)");
+	return alg_nat_fail(c, "unsupported -m match (known: tcp udp icmp multiport comment)");
 }
 
 static int alg_nat_opt_apply(struct alg_nat_pctx *c, const struct alg_nat_opt *o,
@@ -632,7 +632,7 @@ static int alg_nat_mods_check(struct alg_nat_pctx *c,
 			continue;
 		if (!(r->match & ALG_NAT_M_PROTO) || (r->inv & ALG_NAT_M_PROTO) ||
 		    r->proto != protos[i])
-			return alg_nat_fail(c, "-m tcp, udp or icmp needs the same -p, not negated");
+			return alg_nat_fail(c, "-m tcp/udp/icmp needs the same -p, not negated");
 	}
 	if (has_mports && !has_mod_mports)
 		return alg_nat_fail(c, "--sports and --dports need -m multiport");
