@@ -486,6 +486,11 @@ UNIT_TEST(iptables_save_forms)
 			"-A PREROUTING -m comment --comment \"caf\xc3\xa9\" -j ACCEPT",
 			"-A PREROUTING -m comment --comment \"caf\xc3\xa9\" -j ACCEPT",
 		}, {
+			/* An option without a value right after a quoted one
+			 * (the fuzzer found it refused as quoted). */
+			"-A POSTROUTING -j MASQUERADE -m comment --comment \"a b\" --random",
+			"-A POSTROUTING -m comment --comment \"a b\" -j MASQUERADE --random",
+		}, {
 			"-A PREROUTING -p tcp -m tcp --sport 1024:65535 --dport 80 -m multiport --sports 1,2 -j ACCEPT",
 			"-A PREROUTING -p tcp --sport 1024:65535 --dport 80 -m multiport --sports 1,2 -j ACCEPT",
 		}, {

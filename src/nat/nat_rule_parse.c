@@ -755,6 +755,7 @@ static int alg_nat_spec_parse(struct alg_nat_pctx *c, struct alg_nat_rule *r)
 		c->seen |= ALG_NAT_TBIT(o->id);
 		v.s = NULL;
 		v.len = 0;
+		v.quoted = false;
 		if (o->has_arg && !alg_nat_tok_next(c, &v))
 			return alg_nat_fail(c, "missing option value");
 		err = alg_nat_opt_apply(c, o, &v, neg, r);
