@@ -36,18 +36,6 @@ static bool alg_expect_match(const struct alg_expect *exp,
 	       exp->tuple.dport == t->dport && exp->tuple.proto == t->proto;
 }
 
-struct alg_expect *alg_expect_alloc(struct alg_conn *master)
-{
-	struct alg_expect *exp = kzalloc(sizeof(*exp), GFP_ATOMIC);
-
-	if (!exp)
-		return NULL;
-	refcount_set(&exp->use, 1);
-	alg_conn_get(master);
-	exp->master = master;
-	return exp;
-}
-
 void alg_expect_put(struct alg_expect *exp)
 {
 	if (!refcount_dec_and_test(&exp->use))
@@ -76,6 +64,24 @@ static void alg_expect_timeout(struct timer_list *t)
 	alg_expect_unlink(en, exp);
 	spin_unlock_bh(&en->lock);
 	alg_expect_put(exp);
+}
+
+/*
+ * The timer is set up here, not at insert: a helper undoing a segment
+ * removes its expectations whether or not they made it into the table,
+ * and del_timer() wants an initialised timer either way.
+ */
+struct alg_expect *alg_expect_alloc(struct alg_conn *master)
+{
+	struct alg_expect *exp = kzalloc(sizeof(*exp), GFP_ATOMIC);
+
+	if (!exp)
+		return NULL;
+	refcount_set(&exp->use, 1);
+	timer_setup(&exp->timeout, alg_expect_timeout, 0);
+	alg_conn_get(master);
+	exp->master = master;
+	return exp;
 }
 
 /*
@@ -124,7 +130,6 @@ int alg_expect_insert_timeout(struct alg_expect *exp, unsigned int secs)
 		goto out;
 	}
 	refcount_inc(&exp->use);	/* the tables' reference */
-	timer_setup(&exp->timeout, alg_expect_timeout, 0);
 	exp->timeout.expires = jiffies +
 		(secs ?: h ? h->expect_timeout : 300) * (unsigned long)HZ;
 	hlist_add_head_rcu(&exp->hnode, &en->hash[b]);
