@@ -44,8 +44,10 @@ CT_SLEEP_FIFO=/tmp/ct_sleep.$$
 mkfifo "$CT_SLEEP_FIFO" && exec {CT_SLEEPFD}<>"$CT_SLEEP_FIFO" && rm -f "$CT_SLEEP_FIFO"
 msleep() { read -r -t "$1" -u "$CT_SLEEPFD" _ || true; }
 
+# wait_for SECS CMD...: until CMD succeeds, SECS at most (times
+# ALG_TEST_TIMEOUT_SCALE, as run.sh's limits: debug kernels are slower).
 wait_for() {
-	local secs=$1 end
+	local secs=$(($1 * ${ALG_TEST_TIMEOUT_SCALE:-1})) end
 	shift
 	tick
 	end=$((NOW + secs * 1000))

@@ -187,8 +187,10 @@ ct_tuples() { ct_awk "$1" print; }
 ct_count() { ct_awk "$1" count "$2"; }
 ct_has() { ct_awk "$1" has "$2"; }
 
+# wait_for SECS CMD...: until CMD succeeds, SECS at most (times
+# ALG_TEST_TIMEOUT_SCALE, as run.sh's limits: debug kernels are slower).
 wait_for() {
-	local secs=$1 end
+	local secs=$(($1 * ${ALG_TEST_TIMEOUT_SCALE:-1})) end
 	shift
 	end=$(( $(date +%s%N) + secs * 1000000000 ))
 	while ! "$@"; do
