@@ -23,4 +23,16 @@
 	register_net_sysctl(net, path, table)
 #endif
 
+/* Since 6.11 a sysctl handler gets its table const. */
+#ifdef ALG_HAVE_CONST_CTL_TABLE
+#define alg_ctl_table const struct ctl_table
+#else
+#define alg_ctl_table struct ctl_table
+#endif
+
+/* Since 6.5 the GSO helpers have their own header. */
+#ifdef ALG_HAVE_NET_GSO_H
+#include <net/gso.h>
+#endif
+
 #endif /* _ALG_KERNEL_COMPAT_H */

@@ -6,3 +6,5 @@
 alg_probe = $(shell grep -qsE '$(2)' $(srctree)/include/$(1) && echo -D$(3))
 
 ccflags-y += $(call alg_probe,net/net_namespace.h,register_net_sysctl_sz,ALG_HAVE_SYSCTL_SZ)
+ccflags-y += $(call alg_probe,linux/sysctl.h,typedef int proc_handler.const struct ctl_table,ALG_HAVE_CONST_CTL_TABLE)
+ccflags-y += $(call alg_probe,net/gso.h,skb_gso_validate_network_len,ALG_HAVE_NET_GSO_H)

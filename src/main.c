@@ -11,6 +11,7 @@
 #include "nat/nat.h"
 #include "nat/nat_ftp.h"
 #include "helpers/ftp.h"
+#include "flow/flow.h"
 #include "ui/ui.h"
 
 #include <linux/module.h>
@@ -58,6 +59,15 @@ static int __init alg_mod_init(void)
 	if (ret < 0)
 		goto err_nat_netns;
 
+	/* Before the fast path's state: its hooks must go before their devices. */
+	ret = alg_flow_dev_init();
+	if (ret < 0)
+		goto err_flow_dev;
+
+	ret = alg_flow_netns_init();
+	if (ret < 0)
+		goto err_flow_netns;
+
 	ret = alg_ui_init();
 	if (ret < 0)
 		goto err_ui;
@@ -74,6 +84,10 @@ static int __init alg_mod_init(void)
 err_masq:
 	alg_ui_uninit();
 err_ui:
+	alg_flow_netns_uninit();
+err_flow_netns:
+	alg_flow_dev_uninit();
+err_flow_dev:
 	alg_nat_netns_uninit();
 err_nat_netns:
 	alg_netns_uninit();
@@ -95,6 +109,8 @@ static void __exit alg_mod_exit(void)
 {
 	alg_nat_masq_uninit();
 	alg_ui_uninit();
+	alg_flow_netns_uninit();
+	alg_flow_dev_uninit();
 	alg_nat_netns_uninit();
 	alg_netns_uninit();
 	alg_nfct_uninit();

@@ -34,6 +34,7 @@ enum alg_conn_status {
 	ALG_CONN_NAT_DONE_DST = IPS_DST_NAT_DONE_BIT,
 	ALG_CONN_DYING = IPS_DYING_BIT,
 	ALG_CONN_MASQ = 24,
+	ALG_CONN_OFFLOAD = 25,	/* in the fast path's table (src/flow) */
 };
 
 /* The IPS_* part of ct->status. */

@@ -11,6 +11,7 @@
 
 struct alg_nat_net;
 struct alg_expect_net;
+struct alg_flow_net;
 
 /* Per-CPU counters, the columns of /proc/net/stat/alg_conntrack. */
 struct alg_stat {
@@ -29,6 +30,8 @@ struct alg_stat {
 	unsigned int expect_delete;
 	unsigned int ftp_bad_cmd;
 	unsigned int ftp_third_party;
+	unsigned int offload;		/* connections given to the fast path */
+	unsigned int fastpath;		/* packets it forwarded */
 };
 
 /*
@@ -58,6 +61,7 @@ struct alg_net_cfg {
 	int generic_timeout;
 	int expect_max;
 	int helper_auto;
+	int fastpath;
 };
 
 /* Everything alg_conntrack keeps per network namespace. */
@@ -76,6 +80,7 @@ struct alg_net {
 	struct ctl_table_header *sysctl;
 	struct alg_nat_net *nat;	/* owned by src/nat */
 	struct alg_expect_net *expect;	/* owned by src/helpers */
+	struct alg_flow_net *flow;	/* owned by src/flow */
 };
 
 extern unsigned int alg_net_id;

@@ -29,6 +29,13 @@ struct alg_proto {
 					 const struct sk_buff *skb,
 					 unsigned int dataoff,
 					 enum ip_conntrack_info ctinfo);
+	/*
+	 * May the connection's packets pass by packet() now (a fast path)?
+	 * Then the timeout each of them refreshes it to, else 0.
+	 */
+	u32 (*offload_timeout)(const struct alg_net *an, const struct alg_conn *ct);
+	/* It will: state packet() keeps per segment goes stale from here. */
+	void (*offload)(struct alg_conn *ct);
 	/* Protocol state for /proc/net/alg_conntrack, e.g. "ESTABLISHED ". */
 	void (*show)(struct seq_file *s, const struct alg_conn *ct);
 };

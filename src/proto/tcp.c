@@ -200,6 +200,29 @@ alg_tcp_packet(struct alg_net *an, struct alg_conn *ct,
 	return ALG_PROTO_OK;
 }
 
+/* Only in the middle of the stream: opening and closing are tracked. */
+static u32 alg_tcp_offload_timeout(const struct alg_net *an,
+				   const struct alg_conn *ct)
+{
+	if (READ_ONCE(ct->proto.tcp.state) != ALG_TCP_ESTABLISHED ||
+	    !test_bit(ALG_CONN_ASSURED, &ct->status))
+		return 0;
+	return READ_ONCE(an->cfg.tcp_timeouts[ALG_TCP_ESTABLISHED]) * HZ;
+}
+
+/*
+ * Segments the fast path forwards are not seen here: the windows tracked
+ * go stale, so the ones that come back (FIN, RST) are judged liberally,
+ * as a connection picked up in the middle.
+ */
+static void alg_tcp_offload(struct alg_conn *ct)
+{
+	spin_lock_bh(&ct->lock);
+	ct->proto.tcp.dir[ALG_DIR_ORIGINAL].flags |= ALG_TCP_FLAG_BE_LIBERAL;
+	ct->proto.tcp.dir[ALG_DIR_REPLY].flags |= ALG_TCP_FLAG_BE_LIBERAL;
+	spin_unlock_bh(&ct->lock);
+}
+
 static void alg_tcp_show(struct seq_file *s, const struct alg_conn *ct)
 {
 	seq_printf(s, "%s ", alg_tcp_state_name(READ_ONCE(ct->proto.tcp.state)));
@@ -211,5 +234,7 @@ const struct alg_proto alg_proto_tcp = {
 	.tuple = alg_tcp_tuple,
 	.new = alg_tcp_new,
 	.packet = alg_tcp_packet,
+	.offload_timeout = alg_tcp_offload_timeout,
+	.offload = alg_tcp_offload,
 	.show = alg_tcp_show,
 };

@@ -53,10 +53,20 @@ alg_udp_packet(struct alg_net *an, struct alg_conn *ct,
 	return ALG_PROTO_OK;
 }
 
+/* A stream: its timeout no longer depends on which side sends. */
+static u32 alg_udp_offload_timeout(const struct alg_net *an,
+				   const struct alg_conn *ct)
+{
+	if (!test_bit(ALG_CONN_ASSURED, &ct->status))
+		return 0;
+	return READ_ONCE(an->cfg.udp_timeout_stream) * HZ;
+}
+
 const struct alg_proto alg_proto_udp = {
 	.proto = ALG_PROTO_UDP,
 	.name = "udp",
 	.tuple = alg_udp_tuple,
 	.new = alg_udp_new,
 	.packet = alg_udp_packet,
+	.offload_timeout = alg_udp_offload_timeout,
 };

@@ -120,6 +120,8 @@ static int alg_proc_show(struct seq_file *s, void *v)
 	alg_proc_tuple(s, alg_conn_tuple(ct, ALG_DIR_REPLY));
 	if (test_bit(ALG_CONN_ASSURED, &ct->status))
 		seq_puts(s, "[ASSURED] ");
+	if (test_bit(ALG_CONN_OFFLOAD, &ct->status))
+		seq_puts(s, "[OFFLOAD] ");
 	seq_printf(s, "mark=%u ", READ_ONCE(ct->mark));
 	if (alg_conn_helper(ct))
 		seq_printf(s, "helper=%s ", alg_conn_helper(ct)->name);
@@ -182,16 +184,17 @@ static int alg_proc_stat_show(struct seq_file *s, void *v)
 	const struct alg_stat *st = v;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_puts(s, "entries  clashres found    new      invalid  ignore   delete   chainlength insert   insert_failed drop     early_drop icmp_error expect_new expect_create expect_delete search_restart ftp_bad_cmd ftp_third_party\n");
+		seq_puts(s, "entries  clashres found    new      invalid  ignore   delete   chainlength insert   insert_failed drop     early_drop icmp_error expect_new expect_create expect_delete search_restart ftp_bad_cmd ftp_third_party offload  fastpath\n");
 		return 0;
 	}
 	/* nf_conntrack's columns, in its order; then the FTP helper's. */
-	seq_printf(s, "%08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x\n",
+	seq_printf(s, "%08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x\n",
 		   atomic_read(&an->count), st->clash_resolve, st->found, 0,
 		   st->invalid, 0, 0, st->chaintoolong, st->insert,
 		   st->insert_failed, st->drop, st->early_drop, st->icmp_error,
 		   st->expect_new, st->expect_create, st->expect_delete,
-		   st->search_restart, st->ftp_bad_cmd, st->ftp_third_party);
+		   st->search_restart, st->ftp_bad_cmd, st->ftp_third_party,
+		   st->offload, st->fastpath);
 	return 0;
 }
 

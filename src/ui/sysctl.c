@@ -6,6 +6,7 @@
 
 #include "ui/sysctl.h"
 #include "core/table.h"
+#include "flow/flow.h"
 
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
@@ -20,6 +21,23 @@ static int alg_sysctl_u8_max = 255;
 #define ALG_BOOL(n, field) ALG_INT(n, field, SYSCTL_ZERO, SYSCTL_ONE)
 #define ALG_TIMEOUT(n, field) ALG_INT(n, field, SYSCTL_ONE, &alg_sysctl_timeout_max)
 #define ALG_TCP_TO(n, i) ALG_TIMEOUT("tcp_timeout_" n, cfg.tcp_timeouts[i])
+
+/* Switching the fast path registers or removes its hooks. */
+static int alg_sysctl_fastpath(alg_ctl_table *table, int write, void *buffer,
+			       size_t *lenp, loff_t *ppos)
+{
+	struct alg_net *an = (struct alg_net *)((char *)table->data -
+				offsetof(struct alg_net, cfg.fastpath));
+	int val = READ_ONCE(an->cfg.fastpath);
+	struct ctl_table tmp = *table;
+	int ret;
+
+	tmp.data = &val;
+	ret = proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+	if (ret || !write)
+		return ret;
+	return alg_flow_net_set(an, val);
+}
 
 /* .data holds offsets into struct alg_net until a namespace's copy is made. */
 static const struct ctl_table alg_sysctl_template[] = {
@@ -52,6 +70,9 @@ static const struct ctl_table alg_sysctl_template[] = {
 	ALG_TIMEOUT("generic_timeout", cfg.generic_timeout),
 	ALG_INT("expect_max", cfg.expect_max, SYSCTL_ONE, SYSCTL_INT_MAX),
 	ALG_BOOL("helper_auto", cfg.helper_auto),
+	{ .procname = "fastpath", .data = (void *)offsetof(struct alg_net, cfg.fastpath),
+	  .maxlen = sizeof(int), .mode = 0644, .proc_handler = alg_sysctl_fastpath,
+	  .extra1 = SYSCTL_ZERO, .extra2 = SYSCTL_ONE },
 	{ }
 };
 
