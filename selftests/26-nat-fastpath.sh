@@ -33,7 +33,9 @@ ns_pin client gw server
 check "MASQUERADE rule accepted" nat_w gw "-A POSTROUTING -o gw_out -j MASQUERADE"
 fp() { nsx gw sysctl -q${2:+w} "net.alg_conntrack.fastpath${2:+=$2}"; }
 
-check_eq "fastpath is off by default" "$(nsx gw sysctl -n net.alg_conntrack.fastpath)" 0
+check_eq "fastpath is the module parameter's (default off)" \
+	"$(nsx gw sysctl -n net.alg_conntrack.fastpath)" "${ALG_FASTPATH:-0}"
+check "fastpath=0 accepted" fp set 0
 check "fastpath=2 is refused" not fp set 2
 check "fastpath=1 accepted" fp set 1
 

@@ -87,10 +87,16 @@ nfct_unload() {
 # The module links against nf_tables and x_tables (its nft ct expression
 # and xtables matches): modprobe loads them, insmod does not. Every insmod
 # here goes through this (no fork once they are there).
+# ALG_FASTPATH=1 in the environment: every namespace starts with the fast
+# path on (module parameter fastpath), to run the whole suite with it.
 insmod() {
 	[ -d /sys/module/nf_tables ] && [ -d /sys/module/x_tables ] ||
 		modprobe -a nf_tables x_tables
-	command insmod "$@"
+	if [ -n "${ALG_FASTPATH:-}" ] && [[ $1 == *alg_conntrack*.ko ]]; then
+		command insmod "$@" "fastpath=$ALG_FASTPATH"
+	else
+		command insmod "$@"
+	fi
 }
 mod_unload() { ! mod_loaded || rmmod alg_conntrack; }
 
