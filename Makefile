@@ -50,6 +50,7 @@ demo: module
 bench: module
 	bench/run
 	bench/hookbench.sh
+	bench/fastpath
 
 deb:
 	scripts/deb
