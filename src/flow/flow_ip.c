@@ -4,8 +4,9 @@
  * of an established connection offloads it and records the route it took;
  * at the ingress of the device it came in by, later packets of that
  * direction are translated and sent by that route, skipping the stack.
- * Whatever the ingress hook is not sure the normal path would forward the
- * same way goes there: it is never wrong to return NF_ACCEPT.
+ * The tracker sees every packet either way. Whatever the ingress hook is
+ * not sure the normal path would forward the same way goes there: it is
+ * never wrong to return NF_ACCEPT.
  */
 
 #include "flow/flow.h"
@@ -190,8 +191,12 @@ unsigned int alg_flow_ingress(void *priv, struct sk_buff *skb,
 	struct alg_tuple t;
 	const struct iphdr *iph;
 	unsigned int l4len;
+	enum alg_proto_verdict (*track)(struct alg_net *an, struct alg_conn *ct,
+					const struct sk_buff *skb,
+					unsigned int dataoff,
+					enum ip_conntrack_info ctinfo);
+	enum ip_conntrack_info ctinfo;
 	__be16 *ports;
-	u32 timeout;
 
 	if (!fn || !READ_ONCE(an->cfg.fastpath) ||
 	    skb->protocol != htons(ETH_P_IP) || skb->pkt_type != PACKET_HOST ||
@@ -223,9 +228,8 @@ unsigned int alg_flow_ingress(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	ct = alg_flow_of(w)->ct;
 	p = alg_proto_find(t.proto);
-	timeout = p->offload_timeout(an, ct);
-	if (!timeout || alg_conn_dying(ct) || alg_conn_expired(ct) ||
-	    !test_bit(ALG_CONN_OFFLOAD, &ct->status))
+	if (!p->offload_timeout(an, ct) || alg_conn_dying(ct) ||
+	    alg_conn_expired(ct) || !test_bit(ALG_CONN_OFFLOAD, &ct->status))
 		return NF_ACCEPT;
 	if (READ_ONCE(an->cfg.checksum) &&
 	    alg_proto_checksum_bad(skb, NF_INET_PRE_ROUTING, sizeof(*iph), t.proto))
@@ -233,12 +237,22 @@ unsigned int alg_flow_ingress(void *priv, struct sk_buff *skb,
 	if (skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev)) ||
 	    skb_ensure_writable(skb, sizeof(*iph) + l4len))
 		return NF_ACCEPT;
+	/*
+	 * The tracker still sees every packet (windows, timeout): one it
+	 * finds invalid goes the normal way, where the firewall can drop
+	 * it as it would without the fast path.
+	 */
+	track = p->packet_quiet ?: p->packet;
+	ctinfo = w->tuple.dir == ALG_DIR_REPLY ? IP_CT_ESTABLISHED_REPLY :
+						 IP_CT_ESTABLISHED;
+	if (track(an, ct, skb, sizeof(*iph), ctinfo) != ALG_PROTO_OK)
+		return NF_ACCEPT;
+	ALG_STAT_INC(an, found);
 	if (!alg_flow_translate(skb, &w->tuple, alg_conn_tuple(ct, !w->tuple.dir))) {
 		/* Half rewritten: the normal path cannot have it either. */
 		ALG_STAT_INC(an, drop);
 		return NF_DROP;
 	}
-	alg_conn_refresh(ct, timeout);
 	ALG_STAT_INC(an, fastpath);
 	alg_flow_xmit(skb, dst);
 	return NF_STOLEN;

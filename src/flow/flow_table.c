@@ -10,7 +10,6 @@
  */
 
 #include "flow/flow.h"
-#include "proto/proto.h"
 
 #include <linux/rhashtable.h>
 
@@ -60,7 +59,6 @@ static void alg_flow_unlink(struct alg_flow_net *fn, struct alg_flow *f)
  */
 int alg_flow_offload(struct alg_flow_net *fn, struct alg_conn *ct)
 {
-	const struct alg_proto *p = alg_proto_find(alg_conn_proto(ct));
 	struct alg_flow *f;
 	int dir, ret;
 
@@ -75,9 +73,6 @@ int alg_flow_offload(struct alg_flow_net *fn, struct alg_conn *ct)
 		f->way[dir].tuple = *alg_conn_tuple(ct, dir);
 	alg_conn_get(ct);
 	f->ct = ct;
-	/* Before any of its packets can pass the tracker by. */
-	if (p->offload)
-		p->offload(ct);
 
 	spin_lock_bh(&fn->lock);
 	if (!fn->recording) {

@@ -30,12 +30,20 @@ struct alg_proto {
 					 unsigned int dataoff,
 					 enum ip_conntrack_info ctinfo);
 	/*
-	 * May the connection's packets pass by packet() now (a fast path)?
-	 * Then the timeout each of them refreshes it to, else 0.
+	 * May a fast path take the connection's packets now? Then the
+	 * timeout each of them refreshes it to, else 0.
 	 */
 	u32 (*offload_timeout)(const struct alg_net *an, const struct alg_conn *ct);
-	/* It will: state packet() keeps per segment goes stale from here. */
-	void (*offload)(struct alg_conn *ct);
+	/*
+	 * packet() for a fast path, where it may be left out if packet()
+	 * has nothing to check: an invalid packet is neither counted nor
+	 * logged, as it goes on to the normal path, which does both.
+	 */
+	enum alg_proto_verdict (*packet_quiet)(struct alg_net *an,
+					       struct alg_conn *ct,
+					       const struct sk_buff *skb,
+					       unsigned int dataoff,
+					       enum ip_conntrack_info ctinfo);
 	/* Protocol state for /proc/net/alg_conntrack, e.g. "ESTABLISHED ". */
 	void (*show)(struct seq_file *s, const struct alg_conn *ct);
 };

@@ -113,23 +113,21 @@ static void alg_tcp_note_segment(struct alg_conn_tcp *tcp, int dir,
 	tcp->retrans = 0;
 }
 
+/* packet(), but an invalid segment is only described in *why. */
 static enum alg_proto_verdict
-alg_tcp_packet(struct alg_net *an, struct alg_conn *ct,
-	       const struct sk_buff *skb, unsigned int dataoff,
-	       enum ip_conntrack_info ctinfo)
+alg_tcp_packet_unlogged(struct alg_net *an, struct alg_conn *ct,
+			const struct sk_buff *skb, unsigned int dataoff,
+			enum ip_conntrack_info ctinfo, const char **why)
 {
 	struct alg_conn_tcp *tcp = &ct->proto.tcp;
 	int dir = CTINFO2DIR(ctinfo);
 	enum alg_tcp_state old, new;
 	enum alg_tcp_seg_class class;
 	struct alg_tcp_seg seg;
-	const char *why;
 
-	why = alg_tcp_seg_read(skb, dataoff, &seg);
-	if (why) {
-		alg_proto_log_invalid(an, skb, "tcp", why);
+	*why = alg_tcp_seg_read(skb, dataoff, &seg);
+	if (*why)
 		return ALG_PROTO_INVALID;
-	}
 	class = alg_tcp_seg_classify(seg.flags);
 
 	spin_lock_bh(&ct->lock);
@@ -163,7 +161,7 @@ alg_tcp_packet(struct alg_net *an, struct alg_conn *ct,
 		return ALG_PROTO_OK;
 	case ALG_TCP_INVALID:
 		spin_unlock_bh(&ct->lock);
-		alg_proto_log_invalid(an, skb, "tcp", "invalid state transition");
+		*why = "invalid state transition";
 		return ALG_PROTO_INVALID;
 	case ALG_TCP_CLOSE:
 		/* A RST below what the peer already acknowledged is forged. */
@@ -171,7 +169,7 @@ alg_tcp_packet(struct alg_net *an, struct alg_conn *ct,
 		    (tcp->dir[!dir].flags & ALG_TCP_FLAG_MAXACK_SET) &&
 		    alg_seq_before(seg.seq, tcp->dir[!dir].td_maxack)) {
 			spin_unlock_bh(&ct->lock);
-			alg_proto_log_invalid(an, skb, "tcp", "RST below acknowledged data");
+			*why = "RST below acknowledged data";
 			return ALG_PROTO_INVALID;
 		}
 		break;
@@ -179,9 +177,8 @@ alg_tcp_packet(struct alg_net *an, struct alg_conn *ct,
 		break;
 	}
 	if (!alg_tcp_in_window(&tcp->dir[dir], &tcp->dir[!dir], dir, old, &seg,
-			       READ_ONCE(an->cfg.tcp_be_liberal), &why)) {
+			       READ_ONCE(an->cfg.tcp_be_liberal), why)) {
 		spin_unlock_bh(&ct->lock);
-		alg_proto_log_invalid(an, skb, "tcp", why);
 		return ALG_PROTO_INVALID;
 	}
 	alg_tcp_note_segment(tcp, dir, &seg, class);
@@ -200,6 +197,31 @@ alg_tcp_packet(struct alg_net *an, struct alg_conn *ct,
 	return ALG_PROTO_OK;
 }
 
+static enum alg_proto_verdict
+alg_tcp_packet(struct alg_net *an, struct alg_conn *ct,
+	       const struct sk_buff *skb, unsigned int dataoff,
+	       enum ip_conntrack_info ctinfo)
+{
+	enum alg_proto_verdict v;
+	const char *why = NULL;
+
+	v = alg_tcp_packet_unlogged(an, ct, skb, dataoff, ctinfo, &why);
+	if (v == ALG_PROTO_INVALID)
+		alg_proto_log_invalid(an, skb, "tcp", why);
+	return v;
+}
+
+/* For a fast path: what it finds invalid goes the normal way, counted there. */
+static enum alg_proto_verdict
+alg_tcp_packet_quiet(struct alg_net *an, struct alg_conn *ct,
+		     const struct sk_buff *skb, unsigned int dataoff,
+		     enum ip_conntrack_info ctinfo)
+{
+	const char *why;
+
+	return alg_tcp_packet_unlogged(an, ct, skb, dataoff, ctinfo, &why);
+}
+
 /* Only in the middle of the stream: opening and closing are tracked. */
 static u32 alg_tcp_offload_timeout(const struct alg_net *an,
 				   const struct alg_conn *ct)
@@ -208,19 +230,6 @@ static u32 alg_tcp_offload_timeout(const struct alg_net *an,
 	    !test_bit(ALG_CONN_ASSURED, &ct->status))
 		return 0;
 	return READ_ONCE(an->cfg.tcp_timeouts[ALG_TCP_ESTABLISHED]) * HZ;
-}
-
-/*
- * Segments the fast path forwards are not seen here: the windows tracked
- * go stale, so the ones that come back (FIN, RST) are judged liberally,
- * as a connection picked up in the middle.
- */
-static void alg_tcp_offload(struct alg_conn *ct)
-{
-	spin_lock_bh(&ct->lock);
-	ct->proto.tcp.dir[ALG_DIR_ORIGINAL].flags |= ALG_TCP_FLAG_BE_LIBERAL;
-	ct->proto.tcp.dir[ALG_DIR_REPLY].flags |= ALG_TCP_FLAG_BE_LIBERAL;
-	spin_unlock_bh(&ct->lock);
 }
 
 static void alg_tcp_show(struct seq_file *s, const struct alg_conn *ct)
@@ -235,6 +244,6 @@ const struct alg_proto alg_proto_tcp = {
 	.new = alg_tcp_new,
 	.packet = alg_tcp_packet,
 	.offload_timeout = alg_tcp_offload_timeout,
-	.offload = alg_tcp_offload,
+	.packet_quiet = alg_tcp_packet_quiet,
 	.show = alg_tcp_show,
 };
