@@ -102,7 +102,7 @@ mod_load() { mod_loaded || insmod "$MODULE" "$@"; }
 # nfct_unload: remove nf_conntrack and what a reference run loaded on top
 # of it; fails while a dying namespace still holds it (netns teardown is
 # asynchronous: poll).
-NFCT_MODS="nf_conntrack_netlink xt_state xt_conntrack xt_connmark xt_CT xt_MASQUERADE xt_REDIRECT xt_nat iptable_nat nft_ct nf_nat_ftp nf_conntrack_ftp nf_nat nf_conntrack"
+NFCT_MODS="nft_flow_offload nf_flow_table_inet nf_flow_table nf_conntrack_netlink xt_state xt_conntrack xt_connmark xt_CT xt_MASQUERADE xt_REDIRECT xt_nat iptable_nat nft_ct nf_nat_ftp nf_conntrack_ftp nf_nat nf_conntrack"
 nfct_unload() {
 	[ -d /sys/module/nf_conntrack ] || return 0
 	# shellcheck disable=SC2086
