@@ -62,7 +62,7 @@ emit() {
 
 # --- modes -------------------------------------------------------------------
 
-NF_MODS="nft_flow_offload nf_flow_table_inet nf_flow_table_ipv4 nf_flow_table xt_CT iptable_raw iptable_nat xt_MASQUERADE nf_nat_ftp nf_conntrack_ftp nf_nat nf_conntrack nf_defrag_ipv4 nf_defrag_ipv6"
+NF_MODS="nft_flow_offload nf_flow_table_inet nf_flow_table xt_CT iptable_raw iptable_nat xt_MASQUERADE nf_nat_ftp nf_conntrack_ftp nf_nat nf_conntrack nf_defrag_ipv4 nf_defrag_ipv6"
 
 nf_loaded() { grep -qE '^(nf_conntrack|nf_nat) ' /proc/modules; }
 

@@ -57,6 +57,31 @@ test_once() { head -n 20 "$1" | grep -qx '# once'; }
 not() { ! "$@"; }
 quiet() { "$@" > /dev/null 2>&1; }
 
+# Clocks and sleeps without a fork (each costs 50-200 ms under TCG):
+# tick sets NOW (milliseconds, from $EPOCHREALTIME), now_ms prints it;
+# msleep SECS reads with a timeout from a FIFO nobody writes to.
+NOW=
+tick() { local t=${EPOCHREALTIME/./}; NOW=$((10#$t / 1000)); }
+now_ms() { tick; echo "$NOW"; }
+ALG_SLEEP_FIFO=/tmp/alg_sleep.$$
+mkfifo "$ALG_SLEEP_FIFO" && exec {ALG_SLEEPFD}<>"$ALG_SLEEP_FIFO" && rm -f "$ALG_SLEEP_FIFO"
+msleep() { read -r -t "$1" -u "$ALG_SLEEPFD" _ || true; }
+
+# wait_for SECS CMD...: poll CMD every 0.1 s until it succeeds, SECS at most
+# (times ALG_TEST_TIMEOUT_SCALE, as run.sh's limits: debug kernels are
+# slower).
+wait_for() {
+	local secs=$(($1 * ${ALG_TEST_TIMEOUT_SCALE:-1})) end
+	shift
+	tick
+	end=$((NOW + secs * 1000))
+	while ! "$@"; do
+		tick
+		[ "$NOW" -lt "$end" ] || return 1
+		msleep 0.1
+	done
+}
+
 need() {
 	local c
 	for c in "$@"; do
@@ -77,7 +102,7 @@ mod_load() { mod_loaded || insmod "$MODULE" "$@"; }
 # nfct_unload: remove nf_conntrack and what a reference run loaded on top
 # of it; fails while a dying namespace still holds it (netns teardown is
 # asynchronous: poll).
-NFCT_MODS="nf_conntrack_netlink xt_state xt_conntrack xt_connmark xt_CT xt_MASQUERADE xt_REDIRECT xt_nat iptable_nat nft_ct nf_nat_ftp nf_conntrack_ftp nf_nat nf_conntrack"
+NFCT_MODS="nft_flow_offload nf_flow_table_inet nf_flow_table nf_conntrack_netlink xt_state xt_conntrack xt_connmark xt_CT xt_MASQUERADE xt_REDIRECT xt_nat iptable_nat nft_ct nf_nat_ftp nf_conntrack_ftp nf_nat nf_conntrack"
 nfct_unload() {
 	[ -d /sys/module/nf_conntrack ] || return 0
 	# shellcheck disable=SC2086
@@ -116,7 +141,7 @@ bg() {
 	ip netns exec "$(ns "$n")" "$@" > "$BG_DIR/$name.out" 2>&1 &
 	BG_PID[$name]=$!
 }
-# wait (BG_READY_SECS) for "ready" in NAME's output; needs wait_for
+# wait (BG_READY_SECS) for "ready" in NAME's output
 bg_ready() { wait_for "$BG_READY_SECS" grep -q '^ready' "$BG_DIR/$1.out"; }
 bg_kill() {
 	local pid=${BG_PID[$1]:-}

@@ -20,9 +20,7 @@
 #                               summed over the CPUs (ct_stat_get: sets CT_STAT)
 #   stat_above NS COLUMN N      that sum is > N
 #   ct_get NS KEY / ct_set NS KEY VALUE   net.alg_conntrack.KEY
-#   wait_for SECS CMD...        poll CMD every 0.1 s until it succeeds
-#   msleep SECS                 sleep without forking
-#   tick                        NOW=milliseconds (now_ms prints it)
+#   wait_for, msleep, tick, now_ms: lib.sh
 #   ipt NS ARGS...              iptables-legacy (filter table only) in NS
 #   drv_start / drv CMD... / drv_val / drv_stop    the pkt.py driver
 #   in_range V LO HI            LO < V <= HI (integers)
@@ -34,29 +32,6 @@ LINE=
 CT_TIMEOUT=
 CT_STATE=
 CT_STAT=
-NOW=
-
-tick() { local t=${EPOCHREALTIME/./}; NOW=$((10#$t / 1000)); }
-now_ms() { tick; echo "$NOW"; }
-
-# A FIFO nobody writes to: read -t on it is a sleep without a fork.
-CT_SLEEP_FIFO=/tmp/ct_sleep.$$
-mkfifo "$CT_SLEEP_FIFO" && exec {CT_SLEEPFD}<>"$CT_SLEEP_FIFO" && rm -f "$CT_SLEEP_FIFO"
-msleep() { read -r -t "$1" -u "$CT_SLEEPFD" _ || true; }
-
-# wait_for SECS CMD...: until CMD succeeds, SECS at most (times
-# ALG_TEST_TIMEOUT_SCALE, as run.sh's limits: debug kernels are slower).
-wait_for() {
-	local secs=$(($1 * ${ALG_TEST_TIMEOUT_SCALE:-1})) end
-	shift
-	tick
-	end=$((NOW + secs * 1000))
-	while ! "$@"; do
-		tick
-		[ "$NOW" -lt "$end" ] || return 1
-		msleep 0.1
-	done
-}
 
 ct_topo() { topo_3 route-back; }
 

@@ -24,7 +24,7 @@
 #                              ([UNREPLIED], [ASSURED], mark, use dropped)
 #   ct_count NS ERE            how many ct_tuples lines match ERE
 #   ct_has NS ERE              some ct_tuples line matches ERE
-#   wait_for SECS CMD...       poll CMD every 0.1 s until it succeeds
+#   wait_for SECS CMD...       lib.sh
 #   between V LO HI            LO <= V <= HI (integers)
 #   listening NS PORT [udp]    a socket is bound to PORT in NS
 #   bg, bg_ready, bg_kill, bg_killall, mkdata: lib.sh (output in $NAT_TMP)
@@ -186,18 +186,6 @@ ct_tuples() { ct_awk "$1" print; }
 
 ct_count() { ct_awk "$1" count "$2"; }
 ct_has() { ct_awk "$1" has "$2"; }
-
-# wait_for SECS CMD...: until CMD succeeds, SECS at most (times
-# ALG_TEST_TIMEOUT_SCALE, as run.sh's limits: debug kernels are slower).
-wait_for() {
-	local secs=$(($1 * ${ALG_TEST_TIMEOUT_SCALE:-1})) end
-	shift
-	end=$(( $(date +%s%N) + secs * 1000000000 ))
-	while ! "$@"; do
-		[ "$(date +%s%N)" -lt "$end" ] || return 1
-		sleep 0.1
-	done
-}
 
 between() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 
