@@ -4,7 +4,8 @@
  * batches until SIGTERM/SIGINT, then print "received N from A:P" (A:P the
  * source of the first datagram: after SNAT, the gateway's). Prints "ready"
  * once bound. Exists so that a flood finds a socket (no ICMP port
- * unreachable).
+ * unreachable). A datagram "PING" is answered "PONG" and not counted (to
+ * make a flow a two-way one before it is measured).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -77,9 +78,16 @@ int main(int argc, char **argv)
 				first = from[0];
 				inet_ntop(AF_INET, &first.sin_addr, fbuf, sizeof(fbuf));
 			}
-			rcvd += n;
-			for (i = 0; i < n; i++)
+			for (i = 0; i < n; i++) {
+				/* A probe, not load: answered, not counted. */
+				if (msgs[i].msg_len == 4 && !memcmp(bufs[i], "PING", 4)) {
+					sendto(fd, "PONG", 4, 0, (struct sockaddr *)&from[i],
+					       msgs[i].msg_hdr.msg_namelen);
+					n--;
+				}
 				msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+			}
+			rcvd += n;
 		} else if (n < 0 && errno != EINTR) {
 			break;
 		}
