@@ -16,7 +16,8 @@ Standard library only. Run inside a namespace with `ip netns exec`.
       TCP connection or UDP socket, each answered by the echo server,
       until FILE exists. Every 10 answers prints "answered=K" (flushed).
       UDP: a message unanswered within 1 s counts as lost and the stream
-      goes on; TCP: an echo that differs or an error ends it (exit 1).
+      goes on; TCP: an echo that differs, none within 30 s or an error
+      ends it (exit 1).
       With --rst (TCP) it then asks for a reset and expects one.
       Ends with "sent=S answered=K lost=L" (and "reset").
 """
@@ -91,7 +92,7 @@ def cmd_stream(a):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if a.sport:
         s.bind(('0.0.0.0', a.sport))
-    s.settimeout(1 if a.udp else 10)
+    s.settimeout(1 if a.udp else 30)
     s.connect((a.dst, a.port))
     sent = answered = lost = 0
     while not os.path.exists(a.stop):
