@@ -23,14 +23,14 @@
 #include <net/route.h>
 
 /* May ct's packets skip the tracker from now on? */
-static bool alg_flow_offloadable(struct alg_net *an, struct alg_conn *ct)
+static bool alg_flow_offloadable(struct alg_conn *ct)
 {
 	const struct alg_proto *p = alg_proto_find(alg_conn_proto(ct));
 
 	/* A helper must see its control connection; seqadj must shift it. */
-	return p->offload_timeout && alg_conn_confirmed(ct) && !alg_conn_dying(ct) &&
+	return p->offloadable && alg_conn_confirmed(ct) && !alg_conn_dying(ct) &&
 	       !test_bit(ALG_CONN_SEQ_ADJUST, &ct->status) &&
-	       !alg_conn_helper(ct) && p->offload_timeout(an, ct);
+	       !alg_conn_helper(ct) && p->offloadable(ct);
 }
 
 /* A route the ingress hook can send by: plain IPv4 unicast, no IPsec. */
@@ -61,7 +61,7 @@ static unsigned int alg_flow_record(void *priv, struct sk_buff *skb,
 		    ctinfo != IP_CT_ESTABLISHED_REPLY))
 		return NF_ACCEPT;
 	if (!test_bit(ALG_CONN_OFFLOAD, &ct->status) &&
-	    (!alg_flow_offloadable(an, ct) || alg_flow_offload(fn, ct)))
+	    (!alg_flow_offloadable(ct) || alg_flow_offload(fn, ct)))
 		return NF_ACCEPT;
 	dir = CTINFO2DIR(ctinfo);
 	w = alg_flow_find(fn, alg_conn_tuple(ct, dir));
@@ -228,7 +228,7 @@ unsigned int alg_flow_ingress(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	ct = alg_flow_of(w)->ct;
 	p = alg_proto_find(t.proto);
-	if (!p->offload_timeout(an, ct) || alg_conn_dying(ct) ||
+	if (!p->offloadable(ct) || alg_conn_dying(ct) ||
 	    alg_conn_expired(ct) || !test_bit(ALG_CONN_OFFLOAD, &ct->status))
 		return NF_ACCEPT;
 	if (READ_ONCE(an->cfg.checksum) &&

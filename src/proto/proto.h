@@ -30,10 +30,10 @@ struct alg_proto {
 					 unsigned int dataoff,
 					 enum ip_conntrack_info ctinfo);
 	/*
-	 * May a fast path take the connection's packets now? Then the
-	 * timeout each of them refreshes it to, else 0.
+	 * May a fast path take the connection's packets now? It still runs
+	 * packet() (or packet_quiet()) on each, which keeps the timeout.
 	 */
-	u32 (*offload_timeout)(const struct alg_net *an, const struct alg_conn *ct);
+	bool (*offloadable)(const struct alg_conn *ct);
 	/*
 	 * packet() for a fast path, where it may be left out if packet()
 	 * has nothing to check: an invalid packet is neither counted nor

@@ -223,13 +223,10 @@ alg_tcp_packet_quiet(struct alg_net *an, struct alg_conn *ct,
 }
 
 /* Only in the middle of the stream: opening and closing are tracked. */
-static u32 alg_tcp_offload_timeout(const struct alg_net *an,
-				   const struct alg_conn *ct)
+static bool alg_tcp_offloadable(const struct alg_conn *ct)
 {
-	if (READ_ONCE(ct->proto.tcp.state) != ALG_TCP_ESTABLISHED ||
-	    !test_bit(ALG_CONN_ASSURED, &ct->status))
-		return 0;
-	return READ_ONCE(an->cfg.tcp_timeouts[ALG_TCP_ESTABLISHED]) * HZ;
+	return READ_ONCE(ct->proto.tcp.state) == ALG_TCP_ESTABLISHED &&
+	       test_bit(ALG_CONN_ASSURED, &ct->status);
 }
 
 static void alg_tcp_show(struct seq_file *s, const struct alg_conn *ct)
@@ -243,7 +240,7 @@ const struct alg_proto alg_proto_tcp = {
 	.tuple = alg_tcp_tuple,
 	.new = alg_tcp_new,
 	.packet = alg_tcp_packet,
-	.offload_timeout = alg_tcp_offload_timeout,
+	.offloadable = alg_tcp_offloadable,
 	.packet_quiet = alg_tcp_packet_quiet,
 	.show = alg_tcp_show,
 };

@@ -53,13 +53,10 @@ alg_udp_packet(struct alg_net *an, struct alg_conn *ct,
 	return ALG_PROTO_OK;
 }
 
-/* A stream: its timeout no longer depends on which side sends. */
-static u32 alg_udp_offload_timeout(const struct alg_net *an,
-				   const struct alg_conn *ct)
+/* A stream: answered, and still going a while later. */
+static bool alg_udp_offloadable(const struct alg_conn *ct)
 {
-	if (!test_bit(ALG_CONN_ASSURED, &ct->status))
-		return 0;
-	return READ_ONCE(an->cfg.udp_timeout_stream) * HZ;
+	return test_bit(ALG_CONN_ASSURED, &ct->status);
 }
 
 const struct alg_proto alg_proto_udp = {
@@ -68,5 +65,5 @@ const struct alg_proto alg_proto_udp = {
 	.tuple = alg_udp_tuple,
 	.new = alg_udp_new,
 	.packet = alg_udp_packet,
-	.offload_timeout = alg_udp_offload_timeout,
+	.offloadable = alg_udp_offloadable,
 };
